@@ -1,0 +1,4 @@
+using System.CommandLine;
+
+var root = new RootCommand("clusterllm-runtime: serve, pull, inspect and generate GGUF models for ClusterLlm pools.");
+return await root.Parse(args).InvokeAsync();

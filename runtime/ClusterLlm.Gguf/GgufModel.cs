@@ -19,6 +19,13 @@ public sealed class GgufModel
 
     public long FileBytes => Parts.Sum(p => p.FileSize);
 
+    /// <summary>A model held in one file that has already been read.</summary>
+    public static GgufModel FromFile(GgufFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return new GgufModel([file]);
+    }
+
     /// <summary>
     /// Opens a model. When the file declares <c>split.count</c> above 1, every sibling part is read too;
     /// <paramref name="path"/> may name any part.

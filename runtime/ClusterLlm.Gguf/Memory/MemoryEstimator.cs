@@ -10,11 +10,28 @@ public static class MemoryEstimator
     // llama.cpp pads each sequence's context to a multiple of 256 cells (llama-context.cpp).
     private const int ContextPadding = 256;
 
+    /// <summary>
+    /// Estimates one replica's memory. Throws <see cref="ArgumentException"/> naming the setting or fact
+    /// that makes an estimate impossible (no block count, a KV type that does not divide the rows, sizes
+    /// beyond 64-bit).
+    /// </summary>
     public static MemoryEstimate Estimate(GgufFacts facts, EstimateSettings settings)
     {
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
+        try
+        {
+            return EstimateChecked(facts, settings);
+        }
+        catch (OverflowException e)
+        {
+            throw new ArgumentException("the model's hyperparameters are too large for a 64-bit memory estimate", nameof(facts), e);
+        }
+    }
+
+    private static MemoryEstimate EstimateChecked(GgufFacts facts, EstimateSettings settings)
+    {
         var layers = facts.Layers ?? throw new ArgumentException("the model does not declare its block count, so its memory cannot be estimated", nameof(facts));
         var offloaded = settings.GpuLayers < 0 ? layers : Math.Min(settings.GpuLayers, layers);
         var outputOffloaded = settings.GpuLayers < 0 || settings.GpuLayers > layers;
@@ -27,11 +44,11 @@ public static class MemoryEstimator
         for (var il = 0; il < layers; il++)
         {
             var layerKv = LayerKvBytes(facts, il, kvTokens, settings);
-            totalKv += layerKv;
+            totalKv = checked(totalKv + layerKv);
             if (il >= layers - offloaded)
             {
                 deviceKv += layerKv;
-                deviceWeights += il < facts.LayerTensorBytes.Count ? facts.LayerTensorBytes[il] : 0;
+                deviceWeights = checked(deviceWeights + (il < facts.LayerTensorBytes.Count ? facts.LayerTensorBytes[il] : 0));
             }
         }
 
@@ -77,24 +94,27 @@ public static class MemoryEstimator
     // and their product beside the residual stream) or in attention.
     private static long ComputeBytes(GgufFacts facts, EstimateSettings settings, long contextPerSequence, long kvTokens)
     {
-        const long f32 = sizeof(float);
-        long tokens = Math.Min(Math.Min(settings.BatchSize, settings.UbatchSize), kvTokens);
-        long embd = facts.EmbeddingLength ?? 0;
-        long ff = facts.FeedForwardLength ?? 0;
-        long vocab = facts.VocabSize ?? 0;
-        long heads = facts.HeadCount ?? 0;
-        long kvHeads = facts.HeadCountKv ?? heads;
-        long keyLength = facts.KeyLength ?? 0;
-        long valueLength = facts.ValueLength ?? 0;
-        var experts = Math.Max(1, facts.ExpertUsedCount ?? 1);
+        checked
+        {
+            const long f32 = sizeof(float);
+            long tokens = Math.Min(Math.Min(settings.BatchSize, settings.UbatchSize), kvTokens);
+            long embd = facts.EmbeddingLength ?? 0;
+            long ff = facts.FeedForwardLength ?? 0;
+            long vocab = facts.VocabSize ?? 0;
+            long heads = facts.HeadCount ?? 0;
+            long kvHeads = facts.HeadCountKv ?? heads;
+            long keyLength = facts.KeyLength ?? 0;
+            long valueLength = facts.ValueLength ?? 0;
+            var experts = Math.Max(1, facts.ExpertUsedCount ?? 1);
 
-        var output = f32 * tokens * (vocab + 2 * embd);
-        var feedForward = f32 * tokens * ((3 * ff * experts) + (2 * embd));
-        var projections = (2 * embd) + (heads * keyLength * 2) + (kvHeads * keyLength * 2) + (kvHeads * valueLength);
-        var attention = settings.FlashAttention
-            ? f32 * tokens * (projections + (heads * valueLength))
-            : f32 * tokens * (projections + (2 * heads * contextPerSequence));
-        return Math.Max(output, Math.Max(feedForward, attention)) + InputBufferBytes(facts, settings, kvTokens);
+            var output = f32 * tokens * (vocab + 2 * embd);
+            var feedForward = f32 * tokens * ((3 * ff * experts) + (2 * embd));
+            var projections = (2 * embd) + (heads * keyLength * 2) + (kvHeads * keyLength * 2) + (kvHeads * valueLength);
+            var attention = settings.FlashAttention
+                ? f32 * tokens * (projections + (heads * valueLength))
+                : f32 * tokens * (projections + (2 * heads * contextPerSequence));
+            return Math.Max(output, Math.Max(feedForward, attention)) + InputBufferBytes(facts, settings, kvTokens);
+        }
     }
 
     // Graph inputs that stay allocated for the whole pass: token embeddings and the attention mask.
@@ -102,6 +122,6 @@ public static class MemoryEstimator
     {
         long tokens = Math.Min(Math.Min(settings.BatchSize, settings.UbatchSize), kvTokens);
         var maskBytes = settings.FlashAttention ? sizeof(float) + 2 : sizeof(float);
-        return (sizeof(float) * tokens * (facts.EmbeddingLength ?? 0)) + (maskBytes * tokens * kvTokens / settings.ParallelSlots);
+        return checked((sizeof(float) * tokens * (facts.EmbeddingLength ?? 0)) + (maskBytes * tokens * kvTokens / settings.ParallelSlots));
     }
 }

@@ -150,40 +150,48 @@ internal sealed partial class ModelDownloader(PullOptions options, IFreeSpacePro
         }
     }
 
-    // Two buffers: while one is hashed and written, the next network read fills the other.
+    // Two buffers: while one is hashed and written, the next network read fills the other. Bytes that
+    // arrived before a failure are still written, so the next attempt resumes after them.
     private async Task CopyAsync(IModelSource source, Stream input, FileStream file, IncrementalHash hash, PullProgress progress, CancellationToken cancellationToken)
     {
         using var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var current = new byte[options.BufferSize];
         var next = new byte[options.BufferSize];
-        var pending = FillAsync(source, input, current, readTimeout, cancellationToken);
-        while (true)
+        Task<Chunk>? pending = FillAsync(source, input, current, readTimeout, cancellationToken);
+        while (pending is not null)
         {
-            var count = await pending.ConfigureAwait(false);
-            if (count == 0)
-            {
-                return;
-            }
-
-            pending = FillAsync(source, input, next, readTimeout, cancellationToken);
+            var chunk = await pending.ConfigureAwait(false);
+            pending = chunk.Error is null && chunk.Count > 0 ? FillAsync(source, input, next, readTimeout, cancellationToken) : null;
             try
             {
-                hash.AppendData(current, 0, count);
-                await file.WriteAsync(current.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+                hash.AppendData(current, 0, chunk.Count);
+                await file.WriteAsync(current.AsMemory(0, chunk.Count), cancellationToken).ConfigureAwait(false);
             }
             catch (IOException e)
             {
                 await readTimeout.CancelAsync().ConfigureAwait(false);
-                await Observe(pending).ConfigureAwait(false);
+                if (pending is not null)
+                {
+                    await pending.ConfigureAwait(false);
+                }
+
                 throw LocalWriteFailure(file.Name, e);
             }
 
-            progress.Advance(count);
+            progress.Advance(chunk.Count);
+            if (chunk.Error is not null)
+            {
+                throw chunk.Error;
+            }
+
             (current, next) = (next, current);
         }
     }
 
-    private async Task<int> FillAsync(IModelSource source, Stream input, byte[] buffer, CancellationTokenSource readTimeout, CancellationToken cancellationToken)
+    /// <summary>Bytes read into a buffer, and the failure that ended the read early, if one did.</summary>
+    private readonly record struct Chunk(int Count, PullException? Error);
+
+    private async Task<Chunk> FillAsync(IModelSource source, Stream input, byte[] buffer, CancellationTokenSource readTimeout, CancellationToken cancellationToken)
     {
         var filled = 0;
         try
@@ -200,27 +208,15 @@ internal sealed partial class ModelDownloader(PullOptions options, IFreeSpacePro
                 filled += read;
             }
 
-            return filled;
+            return new Chunk(filled, null);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new PullException(PullFailure.Timeout, $"{source.DisplayName}: no data for {options.ReadTimeout.TotalSeconds:0.###} s", e);
+            return new Chunk(filled, new PullException(PullFailure.Timeout, $"{source.DisplayName}: no data for {options.ReadTimeout.TotalSeconds:0.###} s", e));
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
-            throw new PullException(PullFailure.Network, $"{source.DisplayName}: {e.Message}", e);
-        }
-    }
-
-    private static async Task Observe(Task<int> task)
-    {
-        try
-        {
-            await task.ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is PullException or OperationCanceledException)
-        {
-            // The write failure is what gets reported; this read was abandoned because of it.
+            return new Chunk(filled, new PullException(PullFailure.Network, $"{source.DisplayName}: {e.Message}", e));
         }
     }
 

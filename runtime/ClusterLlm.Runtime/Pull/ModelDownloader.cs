@@ -15,6 +15,9 @@ internal sealed partial class ModelDownloader(PullOptions options, IFreeSpacePro
 {
     public const string PartialSuffix = ".partial";
 
+    // Dirty pages are handed to the disk every so many bytes, so the closing fsync has little left to do.
+    private const long WritebackChunk = 64L << 20;
+
     // Records which source a partial file came from, so a partial of another model is never resumed.
     private const string PartialSourceSuffix = ".partial.source";
 
@@ -62,7 +65,7 @@ internal sealed partial class ModelDownloader(PullOptions options, IFreeSpacePro
             () =>
             {
                 File.Move(partial, destination, overwrite: true);
-                DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(destination))!);
+                FileSync.FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(destination))!);
                 new VerifiedFileRecord(VerifiedFileRecord.CurrentFormat, size, sha256, File.GetLastWriteTimeUtc(destination), source.DisplayName, revision).Write(destination);
             },
             destination);
@@ -157,6 +160,7 @@ internal sealed partial class ModelDownloader(PullOptions options, IFreeSpacePro
         using var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var current = new byte[options.BufferSize];
         var next = new byte[options.BufferSize];
+        var writebackFrom = file.Position;
         Task<Chunk>? pending = FillAsync(source, input, current, readTimeout, cancellationToken);
         while (pending is not null)
         {
@@ -179,6 +183,12 @@ internal sealed partial class ModelDownloader(PullOptions options, IFreeSpacePro
             }
 
             progress.Advance(chunk.Count);
+            if (file.Position - writebackFrom >= WritebackChunk)
+            {
+                FileSync.StartWriteback(file.SafeFileHandle, writebackFrom, file.Position - writebackFrom);
+                writebackFrom = file.Position;
+            }
+
             if (chunk.Error is not null)
             {
                 throw chunk.Error;

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using ClusterLlm.Gguf;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+// make bench-pull: serves a >= 1 GiB GGUF from Kestrel on loopback (sendfile, Range support) and
+// downloads it alternately with curl and with `clusterllm-runtime pull`, several rounds, in one run.
+// Usage: ClusterLlm.Bench.Pull RUNTIME_EXECUTABLE RESULT_MARKDOWN [SIZE_MIB] [ROUNDS]
+if (args.Length < 2)
+{
+    Console.Error.WriteLine("usage: ClusterLlm.Bench.Pull RUNTIME_EXECUTABLE RESULT_MARKDOWN [SIZE_MIB] [ROUNDS]");
+    return 2;
+}
+
+var runtime = Path.GetFullPath(args[0]);
+var resultPath = Path.GetFullPath(args[1]);
+var sizeMiB = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1024;
+var rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5;
+var work = Path.Combine(Path.GetTempPath(), "clusterllm-bench-pull");
+Directory.CreateDirectory(work);
+
+var model = Path.Combine(work, $"bench-{sizeMiB}m.gguf");
+if (!File.Exists(model))
+{
+    Console.Error.WriteLine($"writing {model}");
+    var elements = (long)sizeMiB * 1024 * 1024 / 4;
+    new GgufWriter()
+        .AddString("general.architecture", "llama")
+        .AddUInt32("llama.block_count", 1)
+        .AddTensor("blk.0.bench.weight", [elements], GgmlType.F32, stream =>
+        {
+            // Incompressible content, so no layer can shortcut it.
+            var chunk = new byte[1 << 20];
+            var random = new Random(42);
+            for (long left = elements * 4; left > 0; left -= chunk.Length)
+            {
+                random.NextBytes(chunk);
+                stream.Write(chunk, 0, (int)Math.Min(chunk.Length, left));
+            }
+        })
+        .WriteTo(model);
+}
+
+var size = new FileInfo(model).Length;
+string sha256;
+using (var stream = File.OpenRead(model))
+{
+    sha256 = Convert.ToHexStringLower(SHA256.HashData(stream));
+}
+
+var builder = WebApplication.CreateSlimBuilder();
+builder.Logging.ClearProviders();
+builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+var app = builder.Build();
+app.MapGet("/bench.gguf", () => Results.File(model, "application/octet-stream", enableRangeProcessing: true));
+await app.StartAsync();
+var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single() + "/bench.gguf";
+
+double Run(string file, string arguments, string output)
+{
+    if (Directory.Exists(output))
+    {
+        Directory.Delete(output, recursive: true);
+    }
+
+    Directory.CreateDirectory(output);
+    var start = Stopwatch.GetTimestamp();
+    using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+    var stderr = process.StandardError.ReadToEndAsync();
+    var stdout = process.StandardOutput.ReadToEndAsync();
+    if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+    {
+        process.Kill(entireProcessTree: true);
+        throw new TimeoutException($"{file} {arguments} did not finish in 5 minutes");
+    }
+
+    var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"{file} {arguments} exited {process.ExitCode}: {stderr.Result}{stdout.Result}");
+    }
+
+    return seconds;
+}
+
+var curlDir = Path.Combine(work, "curl");
+var curlShaDir = Path.Combine(work, "curl-sha");
+var pullDir = Path.Combine(work, "pull");
+var curl = new List<double>();
+var curlSha = new List<double>();
+var curlSync = new List<double>();
+var curlSyncDir = Path.Combine(work, "curl-sync");
+var pull = new List<double>();
+Run("curl", $"-sS --fail -o {curlDir}/warm.gguf {url}", curlDir);
+for (var round = 0; round < rounds; round++)
+{
+    curl.Add(Run("curl", $"-sS --fail -o {curlDir}/bench.gguf {url}", curlDir));
+    curlSync.Add(Run("sh", $"-c \"curl -sS --fail -o {curlSyncDir}/bench.gguf {url} && sync {curlSyncDir}/bench.gguf\"", curlSyncDir));
+    curlSha.Add(Run("sh", $"-c \"curl -sS --fail {url} | tee {curlShaDir}/bench.gguf | sha256sum > {curlShaDir}/sum\"", curlShaDir));
+    pull.Add(Run(runtime, $"pull --source {url} --dest {pullDir} --sha256 {sha256} --log-format json", pullDir));
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round + 1}: curl {curl[^1]:0.00}s, curl+sync {curlSync[^1]:0.00}s, curl|tee|sha256sum {curlSha[^1]:0.00}s, pull {pull[^1]:0.00}s"));
+}
+
+if (!File.ReadAllText(Path.Combine(curlShaDir, "sum")).StartsWith(sha256, StringComparison.Ordinal))
+{
+    throw new InvalidOperationException("curl's copy does not match the served file");
+}
+
+await app.StopAsync();
+Directory.Delete(curlDir, true);
+Directory.Delete(curlShaDir, true);
+Directory.Delete(curlSyncDir, true);
+Directory.Delete(pullDir, true);
+
+static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+double Rate(double seconds) => size / seconds / (1 << 20);
+var ratio = Median(curl) / Median(pull);
+var report = new StringBuilder();
+var inv = CultureInfo.InvariantCulture;
+report.AppendLine("# Pull throughput over loopback");
+report.AppendLine();
+report.AppendLine(inv, $"Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, `make bench-pull`, {Environment.ProcessorCount} cores (shared), {rounds} rounds.");
+report.AppendLine();
+report.AppendLine("## Method");
+report.AppendLine();
+report.AppendLine(inv, $"- One GGUF of {size} bytes ({size / (double)(1 << 30):0.00} GiB, incompressible F32 data) served by Kestrel on 127.0.0.1 (`Results.File`, sendfile, Range support).");
+report.AppendLine("- Each round downloads it three ways into a fresh folder on the same disk, one after another:");
+report.AppendLine("  - `curl -sS --fail -o FILE URL` (the peer: no hashing, no fsync);");
+report.AppendLine("  - `curl -o FILE URL && sync FILE` (curl with the same durability: the file fsynced), for context;");
+report.AppendLine("  - `curl URL | tee FILE | sha256sum` (curl doing the same verification work), for context;");
+report.AppendLine("  - `clusterllm-runtime pull --source URL --dest DIR --sha256 HEX`: streams the sha256, writes `.partial`, fsyncs, renames, writes the verified record and reads the GGUF facts.");
+report.AppendLine("- Wall-clock time per process, including start-up; the median of the rounds is reported. A warm-up curl run fills the page cache with the served file first.");
+report.AppendLine();
+report.AppendLine("## Results");
+report.AppendLine();
+report.AppendLine("| client | median s | MiB/s | all rounds (s) |");
+report.AppendLine("|---|---|---|---|");
+void Row(string name, List<double> runs) =>
+    report.AppendLine(inv, $"| {name} | {Median(runs):0.00} | {Rate(Median(runs)):0} | {string.Join(", ", runs.Select(r => r.ToString("0.00", inv)))} |");
+Row("curl -o", curl);
+Row("curl -o && sync FILE", curlSync);
+Row("curl \\| tee \\| sha256sum", curlSha);
+Row("clusterllm-runtime pull", pull);
+report.AppendLine();
+report.AppendLine(inv, $"**pull / curl throughput: {ratio:0.00}x** (target >= 0.9x): {(ratio >= 0.9 ? "met" : "NOT met")}.");
+File.WriteAllText(resultPath, report.ToString());
+Console.Out.Write(report);
+return 0;

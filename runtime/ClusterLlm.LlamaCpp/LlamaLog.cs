@@ -135,5 +135,12 @@ public sealed class LlamaLogCapture : IDisposable
 
     internal void Add(LlamaLogLine line) => _lines.Enqueue(line);
 
+    /// <summary>The warning and error lines, joined, for an exception message; a fixed text when there are none.</summary>
+    internal string Errors()
+    {
+        var errors = _lines.Where(l => l.Level >= LogLevel.Warning).Select(l => l.Text.Trim()).ToList();
+        return errors.Count == 0 ? "llama.cpp logged no error" : string.Join("; ", errors);
+    }
+
     public void Dispose() => _close(this);
 }

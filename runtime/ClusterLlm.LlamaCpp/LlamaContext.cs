@@ -94,7 +94,7 @@ public sealed class LlamaContext : IDisposable
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(settings);
         var parameters = ToNative(settings);
-        using var log = LlamaLog.Capture();
+        using var log = LlamaLog.Capture(currentThreadOnly: true);
         var pointer = LlamaNative.llama_init_from_model(model.Handle, parameters);
         if (pointer == IntPtr.Zero)
         {

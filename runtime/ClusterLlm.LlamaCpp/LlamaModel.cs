@@ -123,7 +123,7 @@ public sealed class LlamaModel : IDisposable
             parameters.load_mode = LlamaLoadMode.None;
         }
 
-        using var log = LlamaLog.Capture();
+        using var log = LlamaLog.Capture(currentThreadOnly: true);
         var pointer = LlamaNative.llama_model_load_from_file(fullPath, parameters);
         if (pointer == IntPtr.Zero)
         {

@@ -1,4 +1,4 @@
-using ClusterLlm.Runtime.TestModel;
+using ClusterLlm.LlamaCpp.TestModels;
 
 namespace ClusterLlm.Runtime.Tests;
 
@@ -19,7 +19,7 @@ public sealed class TestModels
     [OneTimeSetUp]
     public void WriteModels()
     {
-        Vocab = TestModelCommand.FindDefaultVocab()
+        Vocab = TestModelWriter.FindDefaultVocab()
             ?? throw new InvalidOperationException("No vocabulary GGUF found: run `make setup`.");
         _directory = Path.Combine(Path.GetTempPath(), "clusterllm-runtime-tests-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(_directory);

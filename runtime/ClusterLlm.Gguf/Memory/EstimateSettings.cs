@@ -20,6 +20,12 @@ public sealed record EstimateSettings
 
     public int UbatchSize { get; init; } = 512;
 
+    /// <summary>
+    /// Logits rows llama.cpp keeps per decode (<c>n_outputs_max</c>); null means one per slot, which is how
+    /// <c>clusterllm-runtime serve</c> configures it.
+    /// </summary>
+    public int? MaxOutputs { get; init; }
+
     /// <summary>Flash attention avoids materialising the attention score matrix; llama.cpp's "auto" enables it wherever the device supports it.</summary>
     public bool FlashAttention { get; init; } = true;
 
@@ -44,6 +50,11 @@ public sealed record EstimateSettings
         if (BatchSize < 1 || UbatchSize < 1)
         {
             throw new ArgumentOutOfRangeException(BatchSize < 1 ? nameof(BatchSize) : nameof(UbatchSize), "batchSize and ubatchSize must be at least 1");
+        }
+
+        if (MaxOutputs < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxOutputs), MaxOutputs, "maxOutputs must be at least 1");
         }
 
         if (!FlashAttention && CacheTypeV is not (KvCacheType.F16 or KvCacheType.F32 or KvCacheType.BF16))

@@ -58,9 +58,9 @@ public static class MemoryEstimator
         }
 
         var compute = ComputeBytes(facts, settings, contextPerSequence, kvTokens);
-        var hostInputs = InputBufferBytes(facts, settings, kvTokens);
+        var outputs = OutputBufferBytes(facts, settings);
         var deviceCompute = offloaded > 0 ? compute : 0;
-        var hostCompute = offloaded > 0 ? hostInputs : compute;
+        var hostCompute = outputs + (offloaded > 0 ? HostInputBytes(facts, settings, kvTokens) : compute);
 
         var total = new MemoryBreakdown(facts.TensorBytes, totalKv, deviceCompute + hostCompute);
         var device = new MemoryBreakdown(deviceWeights, deviceKv, deviceCompute);
@@ -71,33 +71,36 @@ public static class MemoryEstimator
     private static long LayerKvBytes(GgufFacts facts, int layer, long kvTokens, EstimateSettings settings)
     {
         var kvHeads = layer < facts.HeadCountKvPerLayer.Count ? facts.HeadCountKvPerLayer[layer] : facts.HeadCountKv ?? 0;
-        var keyWidth = (long)kvHeads * (facts.KeyLength ?? 0);
-        var valueWidth = (long)kvHeads * (facts.ValueLength ?? 0);
-        return checked(kvTokens * (RowBytes(settings.CacheTypeK, keyWidth, nameof(settings.CacheTypeK)) + RowBytes(settings.CacheTypeV, valueWidth, nameof(settings.CacheTypeV))));
+        var keyBytes = RowBytes(settings.CacheTypeK, facts.KeyLength ?? 0, kvHeads, nameof(settings.CacheTypeK));
+        var valueBytes = RowBytes(settings.CacheTypeV, facts.ValueLength ?? 0, kvHeads, nameof(settings.CacheTypeV));
+        return checked(kvTokens * (keyBytes + valueBytes));
     }
 
-    private static long RowBytes(KvCacheType type, long width, string field)
+    // llama.cpp refuses a quantized cache whose blocks would straddle two heads.
+    private static long RowBytes(KvCacheType type, long headSize, long heads, string field)
     {
         var ggml = type.ToGgmlType();
         GgmlTypeTraits.TryGet(ggml, out var block, out _);
-        if (width % block != 0)
+        if (headSize % block != 0)
         {
-            throw new ArgumentException($"{field} {type} needs a KV row width divisible by {block}, but this model's is {width}", field);
+            throw new ArgumentException($"{field} {type} needs a head size divisible by {block}, but this model's is {headSize}", field);
         }
 
-        return GgmlTypeTraits.RowBytes(ggml, width);
+        return GgmlTypeTraits.RowBytes(ggml, checked(headSize * heads));
     }
 
-    // The graph llama.cpp reserves processes one micro-batch of T tokens, all of them outputs. ggml's
-    // allocator reuses freed tensors, so the buffer is the largest set of tensors alive at one time:
-    // at the output head (hidden state, its norm and the logits), in the feed-forward block (gate, up
-    // and their product beside the residual stream) or in attention.
+    // llama.cpp reserves the graph of one worst-case micro-batch of T tokens when it creates a context,
+    // and ggml's allocator reuses freed tensors, so the buffer is the attention mask (an input alive for
+    // the whole pass) plus the largest set of tensors alive at one time: in the feed-forward block (gate,
+    // up and their product beside the residual stream), in attention (without flash attention, the
+    // H x T x n_kv score matrix) or at the output head. Fitted against the buffers llama.cpp reports
+    // for the llama-architecture test models (see MemoryEstimatorLlamaCppTests).
     private static long ComputeBytes(GgufFacts facts, EstimateSettings settings, long contextPerSequence, long kvTokens)
     {
         checked
         {
             const long f32 = sizeof(float);
-            long tokens = Math.Min(Math.Min(settings.BatchSize, settings.UbatchSize), kvTokens);
+            long tokens = Tokens(settings, kvTokens);
             long embd = facts.EmbeddingLength ?? 0;
             long ff = facts.FeedForwardLength ?? 0;
             long vocab = facts.VocabSize ?? 0;
@@ -105,23 +108,30 @@ public static class MemoryEstimator
             long kvHeads = facts.HeadCountKv ?? heads;
             long keyLength = facts.KeyLength ?? 0;
             long valueLength = facts.ValueLength ?? 0;
-            var experts = Math.Max(1, facts.ExpertUsedCount ?? 1);
+            long experts = Math.Max(1, facts.ExpertUsedCount ?? 1);
 
-            var output = f32 * tokens * (vocab + 2 * embd);
-            var feedForward = f32 * tokens * ((3 * ff * experts) + (2 * embd));
-            var projections = (2 * embd) + (heads * keyLength * 2) + (kvHeads * keyLength * 2) + (kvHeads * valueLength);
+            var feedForward = f32 * tokens * ((3 * ff * experts) + (4 * embd));
+            var projections = (3 * embd) + (2 * heads * keyLength) + (2 * kvHeads * keyLength);
             var attention = settings.FlashAttention
                 ? f32 * tokens * (projections + (heads * valueLength))
-                : f32 * tokens * (projections + (2 * heads * contextPerSequence));
-            return Math.Max(output, Math.Max(feedForward, attention)) + InputBufferBytes(facts, settings, kvTokens);
+                : f32 * tokens * (projections + (heads * contextPerSequence));
+            var output = f32 * ((OutputRows(settings, tokens) * vocab) + (2 * embd * tokens));
+            var mask = (settings.FlashAttention ? sizeof(short) : f32) * contextPerSequence * tokens;
+            return mask + Math.Max(output, Math.Max(feedForward, attention));
         }
     }
 
-    // Graph inputs that stay allocated for the whole pass: token embeddings and the attention mask.
-    private static long InputBufferBytes(GgufFacts facts, EstimateSettings settings, long kvTokens)
-    {
-        long tokens = Math.Min(Math.Min(settings.BatchSize, settings.UbatchSize), kvTokens);
-        var maskBytes = settings.FlashAttention ? sizeof(float) + 2 : sizeof(float);
-        return checked((sizeof(float) * tokens * (facts.EmbeddingLength ?? 0)) + (maskBytes * tokens * kvTokens / settings.ParallelSlots));
-    }
+    // The host buffer for logits: one row per output llama.cpp keeps.
+    private static long OutputBufferBytes(GgufFacts facts, EstimateSettings settings) =>
+        checked(sizeof(float) * OutputRows(settings, settings.BatchSize) * (facts.VocabSize ?? 0));
+
+    // With layers offloaded, the host still embeds the input tokens.
+    private static long HostInputBytes(GgufFacts facts, EstimateSettings settings, long kvTokens) =>
+        checked(sizeof(float) * Tokens(settings, kvTokens) * (facts.EmbeddingLength ?? 0));
+
+    private static long Tokens(EstimateSettings settings, long kvTokens) =>
+        Math.Min(Math.Min(settings.BatchSize, settings.UbatchSize), kvTokens);
+
+    private static long OutputRows(EstimateSettings settings, long tokens) =>
+        Math.Min(tokens, settings.MaxOutputs ?? settings.ParallelSlots);
 }

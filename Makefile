@@ -28,8 +28,13 @@ test: build
 demo: build
 	@echo "make demo: the end-to-end demo is not built yet (issue 10)."; exit 1
 
-bench: build
-	@echo "make bench: no benchmark is built yet."; exit 1
+bench: build bench-pull
+
+# Pull throughput of a 1 GiB GGUF over loopback, against curl in the same run.
+.PHONY: bench-pull
+bench-pull: build
+	$(DOTNET) bench/ClusterLlm.Bench.Pull/bin/$(CONFIGURATION)/net10.0/ClusterLlm.Bench.Pull.dll \
+		runtime/ClusterLlm.Runtime/bin/$(CONFIGURATION)/net10.0/clusterllm-runtime bench/results/pull.md
 
 crds: build
 	@echo "make crds: the CRD generator is not built yet (issue 7)."; exit 1

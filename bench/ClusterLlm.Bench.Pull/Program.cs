@@ -87,6 +87,8 @@ double Run(string file, string arguments, string output)
     return seconds;
 }
 
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "unknown";
+var loadBefore = LoadAverage();
 var curlDir = Path.Combine(work, "curl");
 var curlShaDir = Path.Combine(work, "curl-sha");
 var pullDir = Path.Combine(work, "pull");
@@ -123,12 +125,12 @@ var report = new StringBuilder();
 var inv = CultureInfo.InvariantCulture;
 report.AppendLine("# Pull throughput over loopback");
 report.AppendLine();
-report.AppendLine(inv, $"Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, `make bench-pull`, {Environment.ProcessorCount} cores (shared), {rounds} rounds.");
+report.AppendLine(inv, $"Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, `make bench-pull`, {Environment.ProcessorCount} cores shared with other work (load average {loadBefore} before, {LoadAverage()} after), {rounds} rounds.");
 report.AppendLine();
 report.AppendLine("## Method");
 report.AppendLine();
 report.AppendLine(inv, $"- One GGUF of {size} bytes ({size / (double)(1 << 30):0.00} GiB, incompressible F32 data) served by Kestrel on 127.0.0.1 (`Results.File`, sendfile, Range support).");
-report.AppendLine("- Each round downloads it three ways into a fresh folder on the same disk, one after another:");
+report.AppendLine("- Each round downloads it four ways into a fresh folder on the same disk, one after another:");
 report.AppendLine("  - `curl -sS --fail -o FILE URL` (the peer: no hashing, no fsync);");
 report.AppendLine("  - `curl -o FILE URL && sync FILE` (curl with the same durability: the file fsynced), for context;");
 report.AppendLine("  - `curl URL | tee FILE | sha256sum` (curl doing the same verification work), for context;");

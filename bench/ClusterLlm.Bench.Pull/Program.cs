@@ -60,7 +60,8 @@ app.MapGet("/bench.gguf", () => Results.File(model, "application/octet-stream", 
 await app.StartAsync();
 var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single() + "/bench.gguf";
 
-double Run(string file, string arguments, string output)
+var cpu = new Dictionary<string, List<double>>();
+double Run(string file, string arguments, string output, string? label = null)
 {
     if (Directory.Exists(output))
     {
@@ -69,7 +70,19 @@ double Run(string file, string arguments, string output)
 
     Directory.CreateDirectory(output);
     var start = Stopwatch.GetTimestamp();
-    using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+    var timeFile = Path.Combine(work, "cpu-time");
+    var startInfo = new ProcessStartInfo("/usr/bin/time") { RedirectStandardError = true, RedirectStandardOutput = true };
+    foreach (var arg in new[] { "-f", "%U %S", "-o", timeFile, file })
+    {
+        startInfo.ArgumentList.Add(arg);
+    }
+
+    foreach (var arg in SplitArguments(arguments))
+    {
+        startInfo.ArgumentList.Add(arg);
+    }
+
+    using var process = Process.Start(startInfo)!;
     var stderr = process.StandardError.ReadToEndAsync();
     var stdout = process.StandardOutput.ReadToEndAsync();
     if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
@@ -84,7 +97,45 @@ double Run(string file, string arguments, string output)
         throw new InvalidOperationException($"{file} {arguments} exited {process.ExitCode}: {stderr.Result}{stdout.Result}");
     }
 
+    if (label is not null)
+    {
+        var parts = File.ReadAllLines(timeFile)[^1].Split(' ');
+        var used = double.Parse(parts[0], CultureInfo.InvariantCulture) + double.Parse(parts[1], CultureInfo.InvariantCulture);
+        (cpu.TryGetValue(label, out var list) ? list : cpu[label] = []).Add(used);
+    }
+
     return seconds;
+}
+
+// Splits on spaces outside double quotes, as the shell would for these simple command lines.
+static IEnumerable<string> SplitArguments(string arguments)
+{
+    var current = new StringBuilder();
+    var quoted = false;
+    foreach (var c in arguments)
+    {
+        if (c == '"')
+        {
+            quoted = !quoted;
+        }
+        else if (c == ' ' && !quoted)
+        {
+            if (current.Length > 0)
+            {
+                yield return current.ToString();
+                current.Clear();
+            }
+        }
+        else
+        {
+            current.Append(c);
+        }
+    }
+
+    if (current.Length > 0)
+    {
+        yield return current.ToString();
+    }
 }
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "unknown";
@@ -100,10 +151,10 @@ var pull = new List<double>();
 Run("curl", $"-sS --fail -o {curlDir}/warm.gguf {url}", curlDir);
 for (var round = 0; round < rounds; round++)
 {
-    curl.Add(Run("curl", $"-sS --fail -o {curlDir}/bench.gguf {url}", curlDir));
-    curlSync.Add(Run("sh", $"-c \"curl -sS --fail -o {curlSyncDir}/bench.gguf {url} && sync {curlSyncDir}/bench.gguf\"", curlSyncDir));
-    curlSha.Add(Run("sh", $"-c \"curl -sS --fail {url} | tee {curlShaDir}/bench.gguf | sha256sum > {curlShaDir}/sum\"", curlShaDir));
-    pull.Add(Run(runtime, $"pull --source {url} --dest {pullDir} --sha256 {sha256} --log-format json", pullDir));
+    curl.Add(Run("curl", $"-sS --fail -o {curlDir}/bench.gguf {url}", curlDir, "curl -o"));
+    curlSync.Add(Run("sh", $"-c \"curl -sS --fail -o {curlSyncDir}/bench.gguf {url} && sync {curlSyncDir}/bench.gguf\"", curlSyncDir, "curl -o && sync FILE"));
+    curlSha.Add(Run("sh", $"-c \"curl -sS --fail {url} | tee {curlShaDir}/bench.gguf | sha256sum > {curlShaDir}/sum\"", curlShaDir, "curl \\| tee \\| sha256sum"));
+    pull.Add(Run(runtime, $"pull --source {url} --dest {pullDir} --sha256 {sha256} --log-format json", pullDir, "clusterllm-runtime pull"));
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round + 1}: curl {curl[^1]:0.00}s, curl+sync {curlSync[^1]:0.00}s, curl|tee|sha256sum {curlSha[^1]:0.00}s, pull {pull[^1]:0.00}s"));
 }
 
@@ -139,10 +190,10 @@ report.AppendLine("- Wall-clock time per process, including start-up; the median
 report.AppendLine();
 report.AppendLine("## Results");
 report.AppendLine();
-report.AppendLine("| client | median s | MiB/s | all rounds (s) |");
-report.AppendLine("|---|---|---|---|");
+report.AppendLine("| client | median s | MiB/s | median CPU s (user+sys) | all rounds (s) |");
+report.AppendLine("|---|---|---|---|---|");
 void Row(string name, List<double> runs) =>
-    report.AppendLine(inv, $"| {name} | {Median(runs):0.00} | {Rate(Median(runs)):0} | {string.Join(", ", runs.Select(r => r.ToString("0.00", inv)))} |");
+    report.AppendLine(inv, $"| {name} | {Median(runs):0.00} | {Rate(Median(runs)):0} | {Median(cpu[name]):0.00} | {string.Join(", ", runs.Select(r => r.ToString("0.00", inv)))} |");
 Row("curl -o", curl);
 Row("curl -o && sync FILE", curlSync);
 Row("curl \\| tee \\| sha256sum", curlSha);

@@ -135,6 +135,29 @@ public sealed class ModelPullerTests
     }
 
     [Test]
+    public async Task PullAsync_CancelledMidDownload_StopsAndKeepsThePartialForTheNextRun()
+    {
+        var uri = server.Serve("m.gguf", Content);
+        server.Script(new Fault.Stall(100_000));
+        await using var pull = new PullHarness();
+        using var cancel = new CancellationTokenSource();
+
+        var pulling = pull.Puller.PullAsync(new PullRequest(uri.AbsoluteUri, pull.Destination, [ContentSha]), cancel.Token);
+        for (var waited = 0; !File.Exists(Path.Combine(pull.Destination, "m.gguf.partial")) || server.Requests.IsEmpty; waited++)
+        {
+            Assert.That(waited, Is.LessThan(1000), "the download never started");
+            await Task.Delay(10);
+        }
+
+        await cancel.CancelAsync();
+
+        Assert.That(async () => await pulling, Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(pull.FilesLeft(), Does.Not.Contain("m.gguf"));
+        var resumed = await pull.PullAsync(uri.AbsoluteUri, ContentSha);
+        Assert.That(resumed.Sha256, Is.EqualTo(ContentSha));
+    }
+
+    [Test]
     public async Task PullAsync_NotEnoughDiskSpace_FailsPermanentlyBeforeWriting()
     {
         var uri = server.Serve("m.gguf", Content);

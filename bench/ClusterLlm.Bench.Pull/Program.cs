@@ -205,7 +205,7 @@ report.AppendLine("## Reading the numbers");
 report.AppendLine();
 report.AppendLine(inv, $"- Against peers doing the same work: pull / (curl && sync) = {Median(curlSync) / Median(pull):0.00}x, pull / (curl | tee | sha256sum) = {Median(curlSha) / Median(pull):0.00}x.");
 report.AppendLine(inv, $"- pull used {Median(cpu["clusterllm-runtime pull"]) / Median(cpu["curl -o"]):0.00}x curl's CPU time: the sha256 of every byte, the .NET start-up (about 0.4 s CPU for the command line, DI, logging and HTTP stack), and the page-cache writeback it starts itself every 64 MiB so that the closing fsync is short (curl leaves that work to the kernel's flusher threads, after it has exited).");
-report.AppendLine("- When the cores are oversubscribed (load average above the core count, as recorded above), wall-clock time follows CPU time, so the ratio to plain curl tracks the CPU ratio; on idle cores the hash and the writes overlap the network reads (two buffers) and the gap narrows to the start-up and the hash.");
+report.AppendLine("- When the cores are oversubscribed (load average above the core count, as recorded above), wall-clock time follows CPU time, so the ratio to plain curl tracks the CPU ratio. pull overlaps hashing and writing with the network reads (two buffers), which only pays off while a core is free; this run could not measure an idle machine.");
 File.WriteAllText(resultPath, report.ToString());
 Console.Out.Write(report);
 return 0;

@@ -22,8 +22,12 @@ internal sealed class PullOptions
     /// <summary>How often a progress log line is written.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Size of each of the two buffers that overlap network reads with hashing and writing.</summary>
-    public int BufferSize { get; set; } = 4 << 20;
+    /// <summary>
+    /// Size of each of the two buffers that overlap network reads with hashing and writing. Small enough
+    /// that a chunk is still in the CPU cache when it is hashed and copied to the page cache: with 4 MiB
+    /// buffers the same download spent several times more system time (measured with file:// pulls of 1 GiB).
+    /// </summary>
+    public int BufferSize { get; set; } = 256 << 10;
 
     /// <summary>Bearer token for Hugging Face (from HF_TOKEN or a token file).</summary>
     public string? HuggingFaceToken { get; set; }

@@ -33,6 +33,9 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
 
     // Owned by the decode thread.
     private readonly List<EngineRequest> _queued = [];
+
+    // Slots in prefill, in the order their requests arrived (admission is FIFO, so appending keeps that order).
+    private readonly List<Slot> _prefilling = [];
     private Slot[] _slots = [];
     private LlamaContext? _context;
     private LlamaBatch? _batch;
@@ -454,8 +457,8 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
         slot.PrefillNext = keep;
         slot.CachedPromptTokens = keep;
         slot.Generated = 0;
-        _busy++;
-        Volatile.Write(ref _busy, _busy);
+        _prefilling.Add(slot);
+        Volatile.Write(ref _busy, _busy + 1);
         request.Events.TryWrite(new GenerationEvent(GenerationEventKind.Started, Usage: new TokenUsage(prompt.Count, keep, 0)));
     }
 
@@ -466,17 +469,19 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
         foreach (var slot in _slots)
         {
             slot.OutputIndex = -1;
-            slot.BatchStart = -1;
+            slot.BatchEnd = -1;
             if (slot.State == SlotState.Generating)
             {
-                slot.BatchStart = batch.Count;
                 slot.OutputIndex = batch.Add(slot.LastSampled, slot.Cached.Count, slot.Id, logits: true);
+                slot.BatchEnd = batch.Count;
                 slot.Cached.Add(slot.LastSampled);
             }
         }
 
+        // Decodes first, then at most one ubatch of prompt tokens, oldest request first: a long prompt delays
+        // running streams by one ubatch per step, never by its whole prefill.
         var budget = Math.Min(_context!.UbatchSize, batch.Capacity - batch.Count);
-        foreach (var slot in _slots.Where(s => s.State == SlotState.Prefill).OrderBy(s => s.Request!.Arrival))
+        foreach (var slot in _prefilling)
         {
             if (budget <= 0)
             {
@@ -484,7 +489,6 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
             }
             var prompt = slot.Request!.Request.PromptTokens;
             var take = Math.Min(prompt.Count - slot.PrefillNext, budget);
-            slot.BatchStart = batch.Count;
             for (var k = 0; k < take; k++)
             {
                 var index = slot.PrefillNext + k;
@@ -497,6 +501,7 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
                 }
             }
             slot.PrefillNext += take;
+            slot.BatchEnd = batch.Count;
             budget -= take;
         }
         return batch.Count > 0;
@@ -530,7 +535,7 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
             Log.DecodeFailed(_logger, result, failedTokens);
             foreach (var slot in _slots)
             {
-                if (slot.Busy && slot.BatchStart >= offset)
+                if (slot.Busy && slot.BatchEnd > offset)
                 {
                     Fail(slot, $"llama_decode failed with code {result}.");
                 }
@@ -555,7 +560,11 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
     private void Accept(Slot slot, int token)
     {
         var request = slot.Request!.Request;
-        slot.State = SlotState.Generating;
+        if (slot.State == SlotState.Prefill)
+        {
+            _prefilling.Remove(slot);
+            slot.State = SlotState.Generating;
+        }
         if (!request.IgnoreEos && _model!.Vocab.IsEndOfGeneration(token))
         {
             Finish(slot, FinishReason.Stop);
@@ -618,6 +627,7 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
     private void Release(Slot slot)
     {
         // The cache keeps what was decoded (Cached), for the next request with the same prefix.
+        _prefilling.Remove(slot);
         slot.Sampler?.Dispose();
         slot.Sampler = null;
         slot.Text = null;

@@ -663,20 +663,29 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
 
     private void Shutdown()
     {
+        // A stopped loop ends every request it still holds: aborted on a normal stop, failed after a crash.
+        var crashed = Volatile.Read(ref _status) == StatusFailed;
+        GenerationEvent Ending(EngineRequest request, TokenUsage usage) => crashed
+            ? new GenerationEvent(GenerationEventKind.Failed, FinishReason: FinishReason.Error, Usage: usage, Error: $"The inference engine stopped: {FailureReason}")
+            : new GenerationEvent(GenerationEventKind.Finished, FinishReason: FinishReason.Abort, Usage: usage);
+
         foreach (var request in _queued)
         {
-            Complete(request, new GenerationEvent(GenerationEventKind.Finished, FinishReason: FinishReason.Abort, Usage: new TokenUsage(request.Request.PromptTokens.Count, 0, 0)));
+            Complete(request, Ending(request, new TokenUsage(request.Request.PromptTokens.Count, 0, 0)));
         }
         _queued.Clear();
         foreach (var slot in _slots.Where(s => s.Busy))
         {
-            Finish(slot, FinishReason.Abort);
+            var request = slot.Request!;
+            var usage = new TokenUsage(request.Request.PromptTokens.Count, slot.CachedPromptTokens, slot.Generated);
+            Release(slot);
+            Complete(request, Ending(request, usage));
         }
         while (_commands.TryDequeue(out var command))
         {
             if (command.Request is { } request)
             {
-                Complete(request, new GenerationEvent(GenerationEventKind.Finished, FinishReason: FinishReason.Abort, Usage: new TokenUsage(request.Request.PromptTokens.Count, 0, 0)));
+                Complete(request, Ending(request, new TokenUsage(request.Request.PromptTokens.Count, 0, 0)));
             }
         }
         _batch?.Dispose();

@@ -416,7 +416,8 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
             var request = _queued[0];
             _queued.RemoveAt(0);
             var idle = _slots.Where(s => !s.Busy).Select(s => new SlotCandidate(s.Id, s.Cached, s.LastUsed)).ToList();
-            var slot = _slots[SlotSelector.Select(idle, request.Request.PromptTokens).Id];
+            var busy = _options.KvUnified ? null : _slots.Where(s => s.Busy).Select(s => s.Id).ToList();
+            var slot = _slots[SlotSelector.Select(idle, request.Request.PromptTokens, busy).Id];
             Start(slot, request);
         }
     }

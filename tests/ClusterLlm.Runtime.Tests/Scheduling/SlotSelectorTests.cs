@@ -36,6 +36,44 @@ public sealed class SlotSelectorTests
     }
 
     [Test]
+    public void Select_StreamPerSlot_KeepsBusySlotsConsecutive()
+    {
+        // Slots 1 and 3 are busy; slot 2 joins them into one run, while 0 (older) would leave two.
+        var idle = new[]
+        {
+            new SlotCandidate(0, [], LastUsed: 1),
+            new SlotCandidate(2, [], LastUsed: 9),
+        };
+
+        var chosen = SlotSelector.Select(idle, [1, 2, 3], busy: [1, 3]);
+
+        Assert.That(chosen.Id, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void Select_StreamPerSlotWithAPrefixMatch_StillPrefersTheCache()
+    {
+        var idle = new[]
+        {
+            new SlotCandidate(0, [7, 8, 9], LastUsed: 1),
+            new SlotCandidate(2, [], LastUsed: 9),
+        };
+
+        var chosen = SlotSelector.Select(idle, [7, 8, 9, 10], busy: [1, 3]);
+
+        Assert.That(chosen.Id, Is.Zero);
+    }
+
+    [TestCase(new[] { 0, 1 }, 2, 1)]
+    [TestCase(new[] { 0, 1 }, 3, 2)]
+    [TestCase(new[] { 1, 3 }, 2, 1)]
+    [TestCase(new int[0], 5, 1)]
+    public void RunsWith_BusySlots_CountsRunsOfConsecutiveIds(int[] busy, int added, int expected)
+    {
+        Assert.That(SlotSelector.RunsWith(busy, added), Is.EqualTo(expected));
+    }
+
+    [Test]
     public void Select_NoIdleSlot_Throws()
     {
         Assert.That(() => SlotSelector.Select([], [1]), Throws.ArgumentException.With.Property("ParamName").EqualTo("idle"));

@@ -54,6 +54,7 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
     private volatile bool _stopRequested;
     private int _contextPerSlot;
     private int _warnedTemplate;
+    private int _disposed;
 
     public LlamaInferenceEngine(IOptions<EngineOptions> options, ILogger<LlamaInferenceEngine> logger, ILoggerFactory loggerFactory, TimeProvider time)
     {
@@ -191,6 +192,10 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
 
     public async Task DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
         while (true)
         {
             var status = Volatile.Read(ref _status);
@@ -221,8 +226,11 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
 
     public void Dispose()
     {
-        StopLoopAsync().GetAwaiter().GetResult();
-        _wake.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            StopLoopAsync().GetAwaiter().GetResult();
+            _wake.Dispose();
+        }
     }
 
     private async Task StopLoopAsync()
@@ -367,7 +375,9 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
             if (!BuildBatch())
             {
                 PublishKvUsage();
-                if (Volatile.Read(ref _status) == StatusDraining && _queued.Count == 0 && _busy == 0)
+                // Outstanding, not just queued: a submission that passed the readiness check just before the drain
+                // began may still be on its way into the command queue, and it was accepted.
+                if (Volatile.Read(ref _status) == StatusDraining && Volatile.Read(ref _outstanding) == 0)
                 {
                     _drained.TrySetResult();
                 }

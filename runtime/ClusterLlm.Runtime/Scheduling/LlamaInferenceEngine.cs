@@ -535,6 +535,11 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
                 view = context.BatchSize;
                 continue;
             }
+            if (result == 1 && _options.KvUnified && TryEvictIdleCache())
+            {
+                // A unified pool also holds idle slots' caches; dropping one makes room without failing anyone.
+                continue;
+            }
             if (result is 1 or 2 && count > 1)
             {
                 // No room for the whole view (1) or aborted (2): retry the same tokens in halves, as llama-server does.
@@ -553,6 +558,27 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
             }
             return;
         }
+    }
+
+    /// <summary>Drops the least recently used idle slot's cache, as llama-server's <c>try_clear_idle_slots</c>; false when none holds any.</summary>
+    private bool TryEvictIdleCache()
+    {
+        Slot? victim = null;
+        foreach (var slot in _slots)
+        {
+            if (!slot.Busy && slot.Cached.Count > 0 && (victim is null || slot.LastUsed < victim.LastUsed))
+            {
+                victim = slot;
+            }
+        }
+        if (victim is null)
+        {
+            return false;
+        }
+        _context!.RemoveSequence(victim.Id, -1, -1);
+        victim.Cached.Clear();
+        Log.IdleCacheEvicted(_logger, victim.Id);
+        return true;
     }
 
     private void Sample(int offset, int count)
@@ -658,6 +684,8 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
 
     private void PublishKvUsage()
     {
+        // llama.h exposes no used-cell count. Positions are never shifted here, so each sequence holds exactly
+        // the cells for positions min..max of the memory module, and their spans add up to the cells in use.
         var context = _context!;
         long used = 0;
         foreach (var slot in _slots)
@@ -728,6 +756,9 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
 
         [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Drain timed out with {Outstanding} requests unfinished; aborting them", EventName = "DrainTimedOut")]
         public static partial void DrainTimedOut(ILogger logger, int outstanding);
+
+        [LoggerMessage(EventId = 9, Level = LogLevel.Debug, Message = "Evicted idle slot {Slot}'s cache to make room in the unified KV pool", EventName = "IdleCacheEvicted")]
+        public static partial void IdleCacheEvicted(ILogger logger, int slot);
 
         [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "llama.cpp does not recognise the model's chat template; using chatml", EventName = "ChatTemplateFallback")]
         public static partial void TemplateNotRecognised(ILogger logger);

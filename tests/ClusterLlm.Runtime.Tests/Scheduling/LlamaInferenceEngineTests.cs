@@ -322,6 +322,19 @@ public sealed class LlamaInferenceEngineTests
         Assert.That(engine.Status, Is.EqualTo(EngineStatus.Ready));
     }
 
+    [Test]
+    public async Task TrySubmit_UnifiedPoolHeldByAnIdleCache_EvictsItInsteadOfFailing()
+    {
+        using var engine = await EngineHarness.StartAsync(o => { o.Parallel = 2; o.ContextSize = 256; o.KvUnified = true; });
+        var first = await EngineHarness.RunAsync(engine, EngineHarness.Greedy(EngineHarness.Prompt(200, 31), maxTokens: 8));
+
+        var second = await EngineHarness.RunAsync(engine, EngineHarness.Greedy(EngineHarness.Prompt(200, 32), maxTokens: 8));
+
+        Assert.That(first.Finish, Is.EqualTo(FinishReason.Length));
+        Assert.That(second.Finish, Is.EqualTo(FinishReason.Length), second.Error);
+        Assert.That(second.Usage.CompletionTokens, Is.EqualTo(8));
+    }
+
     private static async Task WaitForTextAsync(GenerationLease lease)
     {
         using var timeout = new CancellationTokenSource(EngineHarness.Timeout);

@@ -21,6 +21,12 @@ public sealed record EstimateSettings
     public int UbatchSize { get; init; } = 512;
 
     /// <summary>
+    /// One KV pool shared by all slots (llama.cpp's <c>kv_unified</c>) instead of one stream per slot:
+    /// the cache is then padded as a whole, and attention spans the whole pool.
+    /// </summary>
+    public bool KvUnified { get; init; }
+
+    /// <summary>
     /// Logits rows llama.cpp keeps per decode (<c>n_outputs_max</c>); null means one per slot, which is how
     /// <c>clusterllm-runtime serve</c> configures it.
     /// </summary>

@@ -24,7 +24,7 @@ public sealed record MemoryBreakdown(long Weights, long KvCache, long Compute)
 /// The estimate for one replica: the whole (<see cref="Total"/>), split into what lands on the GPU
 /// (<see cref="Device"/>) and what stays in host memory (<see cref="Host"/>).
 /// </summary>
-public sealed record MemoryEstimate(MemoryBreakdown Total, MemoryBreakdown Device, MemoryBreakdown Host, int OffloadedLayers, int KvCacheTokens)
+public sealed record MemoryEstimate(MemoryBreakdown Total, MemoryBreakdown Device, MemoryBreakdown Host, int OffloadedLayers, long KvCacheTokens)
 {
     /// <summary>True when the device part fits in <paramref name="availableBytes"/>.</summary>
     public bool FitsDevice(long availableBytes) => Device.Total <= availableBytes;

@@ -36,8 +36,12 @@ public static class MemoryEstimator
         var offloaded = settings.GpuLayers < 0 ? layers : Math.Min(settings.GpuLayers, layers);
         var outputOffloaded = settings.GpuLayers < 0 || settings.GpuLayers > layers;
 
-        var contextPerSequence = checked((settings.ContextSize + ContextPadding - 1) / ContextPadding * ContextPadding);
-        var kvTokens = checked(contextPerSequence * settings.ParallelSlots);
+        // Per slot streams pad each sequence's context; a unified pool pads the total. Attention in the
+        // reserved graph spans one stream: a slot's context, or the whole pool.
+        var kvTokens = settings.KvUnified
+            ? Pad((long)settings.ContextSize * settings.ParallelSlots)
+            : checked(Pad(settings.ContextSize) * settings.ParallelSlots);
+        var contextPerSequence = settings.KvUnified ? kvTokens : Pad(settings.ContextSize);
 
         long deviceWeights = 0, deviceKv = 0;
         long totalKv = 0;
@@ -67,6 +71,8 @@ public static class MemoryEstimator
         var host = new MemoryBreakdown(facts.TensorBytes - deviceWeights, totalKv - deviceKv, hostCompute);
         return new MemoryEstimate(total, device, host, offloaded, kvTokens);
     }
+
+    private static long Pad(long cells) => checked((cells + ContextPadding - 1) / ContextPadding * ContextPadding);
 
     private static long LayerKvBytes(GgufFacts facts, int layer, long kvTokens, EstimateSettings settings)
     {

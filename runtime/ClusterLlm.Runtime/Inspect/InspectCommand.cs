@@ -21,11 +21,12 @@ internal static class InspectCommand
         var ubatch = new Option<int>("--ubatch-size") { Description = "Physical batch size.", DefaultValueFactory = _ => defaults.UbatchSize };
         var flash = new Option<string>("--flash-attn") { Description = "auto (on where supported), on or off.", DefaultValueFactory = _ => "auto" };
         flash.AcceptOnlyFromAmong("auto", "on", "off");
+        var unified = new Option<bool>("--kv-unified") { Description = "One KV pool shared by all slots instead of one per slot." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
 
         var command = new Command("inspect", "Print a model's GGUF facts and the estimated memory for weights, KV cache and compute buffers. Exit codes: 0 ok, 1 unreadable or invalid GGUF, 2 bad settings.")
         {
-            path, ctx, parallel, cacheK, cacheV, gpuLayers, batch, ubatch, flash, json,
+            path, ctx, parallel, cacheK, cacheV, gpuLayers, batch, ubatch, flash, unified, json,
         };
         command.SetAction(result =>
         {
@@ -46,6 +47,7 @@ internal static class InspectCommand
                 BatchSize = result.GetValue(batch),
                 UbatchSize = result.GetValue(ubatch),
                 FlashAttention = result.GetValue(flash) != "off",
+                KvUnified = result.GetValue(unified),
             };
 
             GgufFacts facts;

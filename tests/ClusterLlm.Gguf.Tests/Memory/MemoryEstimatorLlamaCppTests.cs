@@ -28,6 +28,9 @@ public sealed class MemoryEstimatorLlamaCppTests
     [OneTimeTearDown]
     public void DeleteModels() => models.Dispose();
 
+    [TestCase("tiny", 512, 1, LlamaKv.F16, true, true)]
+    [TestCase("small", 1000, 3, LlamaKv.Q8_0, true, true)]
+    [TestCase("small", 700, 4, LlamaKv.F16, false, true)]
     [TestCase("tiny", 512, 1, LlamaKv.F16, true)]
     [TestCase("tiny", 300, 3, LlamaKv.F16, true)]
     [TestCase("tiny", 8192, 1, LlamaKv.F16, false)]
@@ -40,7 +43,7 @@ public sealed class MemoryEstimatorLlamaCppTests
     [TestCase("bench", 4096, 4, LlamaKv.Q8_0, true)]
     [TestCase("bench", 512, 8, LlamaKv.Q4_0, true)]
     [TestCase("bench", 8192, 1, LlamaKv.F16, false)]
-    public void Estimate_TestModelOnCpu_WithinTenPercentOfLlamaCpp(string preset, int context, int slots, LlamaKv kvType, bool flashAttention)
+    public void Estimate_TestModelOnCpu_WithinTenPercentOfLlamaCpp(string preset, int context, int slots, LlamaKv kvType, bool flashAttention, bool kvUnified = false)
     {
         var path = models.File(preset + ".gguf");
         var measured = LlamaMemoryReport.Measure(path, new LlamaContextSettings
@@ -50,6 +53,7 @@ public sealed class MemoryEstimatorLlamaCppTests
             CacheTypeK = kvType,
             CacheTypeV = kvType,
             FlashAttention = flashAttention ? FlashAttention.Auto : FlashAttention.Off,
+            KvUnified = kvUnified,
         });
         var type = Enum.Parse<Gguf.Memory.KvCacheType>(kvType.ToString());
 
@@ -60,12 +64,13 @@ public sealed class MemoryEstimatorLlamaCppTests
             CacheTypeK = type,
             CacheTypeV = type,
             FlashAttention = flashAttention,
+            KvUnified = kvUnified,
             GpuLayers = 0,
         });
 
         var llamaCompute = measured.ComputeBytes + measured.OutputBytes;
         TestContext.Out.WriteLine(
-            $"{preset} ctx {context} x {slots} {kvType} FA {flashAttention}: llama.cpp model {measured.ModelBytes} KV {measured.KvBytes} compute+output {llamaCompute} total {measured.TotalBytes}; "
+            $"{preset} ctx {context} x {slots} {kvType} FA {flashAttention} unified {kvUnified}: llama.cpp model {measured.ModelBytes} KV {measured.KvBytes} compute+output {llamaCompute} total {measured.TotalBytes}; "
             + $"estimate {estimate.Total.Weights} / {estimate.Total.KvCache} / {estimate.Total.Compute} / {estimate.Total.Total} "
             + $"({(estimate.Total.Total - measured.TotalBytes) * 100.0 / measured.TotalBytes:+0.00;-0.00;0.00}%, compute {(estimate.Total.Compute - llamaCompute) * 100.0 / llamaCompute:+0.0;-0.0;0.0}%)");
         // llama.cpp prints MiB with two decimals, so every reported buffer is exact only to 5 KiB.

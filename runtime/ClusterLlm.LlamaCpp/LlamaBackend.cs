@@ -40,6 +40,7 @@ public sealed class LlamaBackend
 
     private static LlamaBackend Load()
     {
+        LlamaLog.Install();
         var directory = NativeLibraryResolver.Directory;
         GgmlNative.ggml_backend_load_all_from_path(directory);
         LlamaNative.llama_backend_init();

@@ -67,7 +67,7 @@ internal sealed class RuntimeMetrics
             "Requests holding a slot (prefill or decode).");
         meter.CreateObservableGauge("clusterllm.server.requests.waiting", () => Measure(engine.Snapshot.RequestsWaiting), "{request}",
             "Accepted requests waiting for a slot.");
-        meter.CreateObservableGauge("clusterllm.server.kv_cache.usage", () => Measure(engine.Snapshot.KvCacheUsageRatio), "1",
+        meter.CreateObservableGauge("clusterllm.server.kv_cache.usage_ratio", () => Measure(engine.Snapshot.KvCacheUsageRatio), "1",
             "Fraction of KV-cache cells in use, 0 to 1.");
         meter.CreateObservableGauge("clusterllm.server.slots.total", () => Measure(engine.Snapshot.SlotsTotal), "{slot}",
             "Parallel sequences (slots) the context holds.");

@@ -88,9 +88,11 @@ internal static class RequestBodyReader
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
-                    if (!Utf8.IsValid(JsonMarshal.GetRawUtf8PropertyName(property)))
+                    var rawName = JsonMarshal.GetRawUtf8PropertyName(property);
+                    if (!Utf8.IsValid(rawName))
                     {
-                        return $"{path}.{property.Name}";
+                        // The name cannot be decoded exactly; replacement characters show where it breaks.
+                        return $"{path}.{System.Text.Encoding.UTF8.GetString(rawName)}";
                     }
                     if (FindInvalidText(property.Value, $"{path}.{property.Name}") is { } found)
                     {

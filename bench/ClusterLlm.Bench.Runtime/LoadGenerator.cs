@@ -67,10 +67,10 @@ internal sealed class LoadGenerator(BenchOptions options)
         return new PointResult(server.Name, concurrency, results, clock.Elapsed);
     }
 
-    public Task<RequestResult> WarmUpAsync(ServerProcess server)
+    public async Task<RequestResult> WarmUpAsync(ServerProcess server)
     {
         using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
-        return SendAsync(client);
+        return await SendAsync(client).ConfigureAwait(false);
     }
 
     private string Prompt()

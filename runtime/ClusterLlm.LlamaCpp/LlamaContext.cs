@@ -94,11 +94,12 @@ public sealed class LlamaContext : IDisposable
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(settings);
         var parameters = ToNative(settings);
+        using var log = LlamaLog.Capture(currentThreadOnly: true);
         var pointer = LlamaNative.llama_init_from_model(model.Handle, parameters);
         if (pointer == IntPtr.Zero)
         {
             throw new LlamaException(
-                $"llama.cpp could not create a context (n_ctx={settings.ContextSize}, n_seq_max={settings.Sequences}, n_batch={settings.BatchSize}, n_ubatch={settings.UbatchSize}) for {model.Path}; its log says why.");
+                $"llama.cpp could not create a context (n_ctx={settings.ContextSize}, n_seq_max={settings.Sequences}, n_batch={settings.BatchSize}, n_ubatch={settings.UbatchSize}) for {model.Path}: {log.Errors()}");
         }
         return new LlamaContext(model, new SafeLlamaContextHandle(pointer, model.Handle));
     }

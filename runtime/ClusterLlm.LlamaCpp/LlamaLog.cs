@@ -42,12 +42,16 @@ public static partial class LlamaLog
         Install();
     }
 
-    /// <summary>Collects every line logged from now until the returned capture is disposed.</summary>
-    public static LlamaLogCapture Capture()
+    /// <summary>
+    /// Collects the lines logged from now until the returned capture is disposed: all of them, or with
+    /// <paramref name="currentThreadOnly"/> only those logged by the calling thread (model loading and context
+    /// creation log on the thread that asked for them, so concurrent work elsewhere stays out).
+    /// </summary>
+    public static LlamaLogCapture Capture(bool currentThreadOnly = false)
     {
         Install();
         LlamaBackend.Initialize();
-        var capture = new LlamaLogCapture(c => Captures.TryRemove(c, out _));
+        var capture = new LlamaLogCapture(c => Captures.TryRemove(c, out _), currentThreadOnly ? Environment.CurrentManagedThreadId : null);
         Captures[capture] = 0;
         return capture;
     }
@@ -93,9 +97,10 @@ public static partial class LlamaLog
 
     private static void Publish(LlamaLogLine line)
     {
+        var thread = Environment.CurrentManagedThreadId;
         foreach (var capture in Captures.Keys)
         {
-            capture.Add(line);
+            capture.Add(line, thread);
         }
         var logger = _logger;
         if (logger is not null && logger.IsEnabled(line.Level))
@@ -126,14 +131,32 @@ public static partial class LlamaLog
 public sealed class LlamaLogCapture : IDisposable
 {
     private readonly Action<LlamaLogCapture> _close;
+    private readonly int? _thread;
     private readonly ConcurrentQueue<LlamaLogLine> _lines = new();
 
-    internal LlamaLogCapture(Action<LlamaLogCapture> close) => _close = close;
+    internal LlamaLogCapture(Action<LlamaLogCapture> close, int? thread)
+    {
+        _close = close;
+        _thread = thread;
+    }
 
     /// <summary>The lines so far, in the order they completed.</summary>
     public IReadOnlyList<LlamaLogLine> Lines => [.. _lines];
 
-    internal void Add(LlamaLogLine line) => _lines.Enqueue(line);
+    internal void Add(LlamaLogLine line, int thread)
+    {
+        if (_thread is null || _thread == thread)
+        {
+            _lines.Enqueue(line);
+        }
+    }
+
+    /// <summary>The warning and error lines, joined, for an exception message; a fixed text when there are none.</summary>
+    internal string Errors()
+    {
+        var errors = _lines.Where(l => l.Level >= LogLevel.Warning).Select(l => l.Text.Trim()).ToList();
+        return errors.Count == 0 ? "llama.cpp logged no error" : string.Join("; ", errors);
+    }
 
     public void Dispose() => _close(this);
 }

@@ -123,10 +123,11 @@ public sealed class LlamaModel : IDisposable
             parameters.load_mode = LlamaLoadMode.None;
         }
 
+        using var log = LlamaLog.Capture(currentThreadOnly: true);
         var pointer = LlamaNative.llama_model_load_from_file(fullPath, parameters);
         if (pointer == IntPtr.Zero)
         {
-            throw new LlamaException($"llama.cpp could not load the model at {fullPath}; its log says why.");
+            throw new LlamaException($"llama.cpp could not load the model at {fullPath}: {log.Errors()}");
         }
         return new LlamaModel(new SafeLlamaModelHandle(pointer), fullPath);
     }

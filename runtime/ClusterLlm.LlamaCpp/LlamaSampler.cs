@@ -9,6 +9,7 @@ namespace ClusterLlm.LlamaCpp;
 public sealed class LlamaSampler : IDisposable
 {
     private readonly SafeLlamaSamplerHandle _chain;
+    private LlamaTokenData[]? _candidates;
 
     public LlamaSampler()
     {
@@ -74,6 +75,54 @@ public sealed class LlamaSampler : IDisposable
     {
         ArgumentNullException.ThrowIfNull(context);
         return LlamaNative.llama_sampler_sample(_chain, context.Handle, index);
+    }
+
+    /// <summary>
+    /// Samples under <paramref name="constraint"/> (a grammar) and accepts the token into both chains. Like
+    /// llama-server, it first samples without the constraint and keeps that token when the constraint allows it;
+    /// only otherwise does it apply the constraint to the whole vocabulary (costly for a grammar) and sample again.
+    /// Keeping the constraint separate lets prompt tokens reach the penalties through <see cref="Accept"/> without
+    /// being fed to the grammar.
+    /// </summary>
+    public unsafe int Sample(LlamaContext context, int index, LlamaSampler constraint)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(constraint);
+        var logits = context.Logits(index);
+        var candidates = _candidates ??= new LlamaTokenData[logits.Length];
+        fixed (LlamaTokenData* data = candidates)
+        {
+            var chosen = Select(_chain, logits, data, null);
+            var single = new LlamaTokenData { id = chosen, logit = 1, p = 0 };
+            var check = new LlamaTokenDataArray { data = &single, size = 1, selected = -1, sorted = false };
+            LlamaNative.llama_sampler_apply(constraint._chain, &check);
+            if (float.IsNegativeInfinity(check.data[0].logit))
+            {
+                chosen = Select(_chain, logits, data, constraint._chain);
+            }
+            constraint.Accept(chosen);
+            Accept(chosen);
+            return chosen;
+        }
+    }
+
+    private static unsafe int Select(SafeLlamaSamplerHandle chain, ReadOnlySpan<float> logits, LlamaTokenData* data, SafeLlamaSamplerHandle? first)
+    {
+        for (var token = 0; token < logits.Length; token++)
+        {
+            data[token] = new LlamaTokenData { id = token, logit = logits[token], p = 0 };
+        }
+        var array = new LlamaTokenDataArray { data = data, size = (nuint)logits.Length, selected = -1, sorted = false };
+        if (first is not null)
+        {
+            LlamaNative.llama_sampler_apply(first, &array);
+        }
+        LlamaNative.llama_sampler_apply(chain, &array);
+        if (array.selected < 0 || (nuint)array.selected >= array.size)
+        {
+            throw new LlamaException("The sampler chain selected no token: it must end in a greedy or distribution sampler.");
+        }
+        return array.data[array.selected].id;
     }
 
     /// <summary>Feeds a token the chain did not sample (a prompt token) into its state, e.g. for penalties.</summary>

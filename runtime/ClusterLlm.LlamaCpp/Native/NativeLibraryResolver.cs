@@ -20,7 +20,22 @@ internal static class NativeLibraryResolver
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255", Justification = "Native resolution must precede any P/Invoke from this library.")]
     internal static void Register() => NativeLibrary.SetDllImportResolver(typeof(NativeLibraryResolver).Assembly, Resolve);
 
-    public static string PathOf(string library) => Path.Combine(Directory, $"lib{library}.so");
+    /// <summary>
+    /// The file to load for a library: its versioned file (<c>libggml.v0.5.0.so</c>) when present, else <c>lib{name}.so</c>.
+    /// </summary>
+    /// <remarks>
+    /// The versioned name is the library's SONAME, which is what libllama's own dependencies name. Copying the
+    /// native folder into a build output turns the <c>libggml.so</c> symlink into a second file; loading that copy
+    /// by path after libllama pulled in <c>libggml.v0.5.0.so</c> would give the process two ggml instances, and
+    /// backends registered in one would be invisible to the other.
+    /// </remarks>
+    public static string PathOf(string library)
+    {
+        var versioned = System.IO.Directory.Exists(Directory)
+            ? System.IO.Directory.GetFiles(Directory, $"lib{library}.v*.so").Order(StringComparer.Ordinal).LastOrDefault()
+            : null;
+        return versioned ?? Path.Combine(Directory, $"lib{library}.so");
+    }
 
     private static string ResolveDirectory()
     {

@@ -1,16 +1,11 @@
 using System.CommandLine;
+using ClusterLlm.LlamaCpp.TestModels;
 
 namespace ClusterLlm.Runtime.TestModel;
 
 /// <summary><c>clusterllm-runtime testmodel</c>: writes a random-weight llama GGUF with a real tokenizer.</summary>
 internal static class TestModelCommand
 {
-    /// <summary>Overrides where the tokenizer vocabulary comes from.</summary>
-    public const string VocabVariable = "CLUSTERLLM_VOCAB";
-
-    /// <summary>llama.cpp's LLaMA SentencePiece vocabulary (32000 tokens, byte fallback): the llama architecture's own tokenizer.</summary>
-    public const string DefaultVocabFile = "ggml-vocab-llama-spm.gguf";
-
     public static Command Create()
     {
         var output = new Option<FileInfo>("--out") { Description = "Path of the GGUF file to write.", Required = true };
@@ -23,7 +18,7 @@ internal static class TestModelCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed for the weights; the same seed writes a byte-identical file.", DefaultValueFactory = _ => 1 };
         var vocab = new Option<FileInfo?>("--vocab")
         {
-            Description = $"Vocabulary GGUF to copy the tokenizer from (default: ${VocabVariable}, else .deps/llama/src/models/{DefaultVocabFile} above the current or program folder).",
+            Description = $"Vocabulary GGUF to copy the tokenizer from (default: ${TestModelWriter.VocabVariable}, else .deps/llama/src/models/{TestModelWriter.DefaultVocabFile} above the current or program folder).",
         };
 
         var command = new Command("testmodel", "Write a llama-architecture GGUF with a real tokenizer vocabulary and deterministic random weights.")
@@ -32,41 +27,32 @@ internal static class TestModelCommand
         };
         command.SetAction(result =>
         {
-            var vocabPath = result.GetValue(vocab)?.FullName ?? FindDefaultVocab();
+            var vocabPath = result.GetValue(vocab)?.FullName ?? TestModelWriter.FindDefaultVocab();
             if (vocabPath is null || !File.Exists(vocabPath))
             {
                 Console.Error.WriteLine(
-                    $"--vocab: no vocabulary GGUF found{(vocabPath is null ? string.Empty : $" at {vocabPath}")}. Pass --vocab, set {VocabVariable}, or run `make setup`.");
+                    $"--vocab: no vocabulary GGUF found{(vocabPath is null ? string.Empty : $" at {vocabPath}")}. Pass --vocab, set {TestModelWriter.VocabVariable}, or run `make setup`.");
                 return 2;
             }
             var chosen = TestModelPreset.Find(result.GetRequiredValue(preset))!;
             var path = result.GetRequiredValue(output).FullName;
-            TestModelWriter.Write(path, chosen, result.GetValue(seed), vocabPath);
+            try
+            {
+                TestModelWriter.Write(path, chosen, result.GetValue(seed), vocabPath);
+            }
+            catch (InvalidDataException exception)
+            {
+                Console.Error.WriteLine($"--vocab: {exception.Message}");
+                return 2;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"--out: cannot write {path}: {exception.Message}");
+                return 1;
+            }
             Console.WriteLine($"wrote {path} ({chosen.Name}, {new FileInfo(path).Length / (1024.0 * 1024.0):F1} MiB)");
             return 0;
         });
         return command;
-    }
-
-    /// <summary><c>$CLUSTERLLM_VOCAB</c>, else the pinned llama.cpp source's vocabulary found above the working or program folder.</summary>
-    public static string? FindDefaultVocab()
-    {
-        var fromEnvironment = Environment.GetEnvironmentVariable(VocabVariable);
-        if (!string.IsNullOrWhiteSpace(fromEnvironment))
-        {
-            return Path.GetFullPath(fromEnvironment);
-        }
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-        {
-            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
-            {
-                var candidate = Path.Combine(directory.FullName, ".deps", "llama", "src", "models", DefaultVocabFile);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-        return null;
     }
 }

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace ClusterLlm.Runtime.TestModel;
+namespace ClusterLlm.LlamaCpp.TestModels;
 
 /// <summary>
 /// Writes a llama-architecture GGUF (version 3) with a real tokenizer and deterministic random weights.
@@ -13,12 +13,44 @@ namespace ClusterLlm.Runtime.TestModel;
 /// construction: a stable per-tensor hash seeds a SplitMix64 generator, with no dependence on thread count,
 /// allocation order or the C++ standard library's distributions.
 /// </remarks>
-internal static class TestModelWriter
+public static class TestModelWriter
 {
     private const int Alignment = 32;
     private const uint TypeF32 = 0;
     private const uint TypeF16 = 1;
 
+    /// <summary>Overrides where the tokenizer vocabulary comes from.</summary>
+    public const string VocabVariable = "CLUSTERLLM_VOCAB";
+
+    /// <summary>llama.cpp's LLaMA SentencePiece vocabulary (32000 tokens, byte fallback): the llama architecture's own tokenizer.</summary>
+    public const string DefaultVocabFile = "ggml-vocab-llama-spm.gguf";
+
+    /// <summary><c>$CLUSTERLLM_VOCAB</c>, else the pinned llama.cpp source's vocabulary found above the working or program folder.</summary>
+    public static string? FindDefaultVocab()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable(VocabVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return Path.GetFullPath(fromEnvironment);
+        }
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                var candidate = Path.Combine(directory.FullName, ".deps", "llama", "src", "models", DefaultVocabFile);
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Writes the model for <paramref name="preset"/> and <paramref name="seed"/> to <paramref name="outputPath"/>, taking
+    /// the tokenizer from the vocabulary GGUF at <paramref name="vocabPath"/>. The same inputs give the same bytes.
+    /// </summary>
     public static void Write(string outputPath, TestModelPreset preset, ulong seed, string vocabPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(outputPath);

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace ClusterLlm.Runtime.TestModel;
+namespace ClusterLlm.LlamaCpp.TestModels;
 
 /// <summary>
 /// Reads the <c>tokenizer.*</c> key-value pairs of a vocab-only GGUF (llama.cpp's <c>models/ggml-vocab-*.gguf</c>)

@@ -1,7 +1,7 @@
-namespace ClusterLlm.Runtime.TestModel;
+namespace ClusterLlm.LlamaCpp.TestModels;
 
 /// <summary>The shape of a random-weight llama model. Throughput depends on shape, not on weight values.</summary>
-internal sealed record TestModelPreset(
+public sealed record TestModelPreset(
     string Name,
     int EmbeddingLength,
     int LayerCount,

@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+using ClusterLlm.LlamaCpp.TestModels;
+
+namespace ClusterLlm.LlamaCpp.Tests.TestModels;
+
+public sealed class TestModelWriterTests
+{
+    [Test]
+    public void Write_SameSeedTwice_WritesIdenticalBytes()
+    {
+        var again = Path.Combine(TestModelFixture.Directory, "tiny-again.gguf");
+
+        TestModelWriter.Write(again, TestModelPreset.Tiny, 1, TestModelFixture.Vocab);
+
+        Assert.That(Hash(again), Is.EqualTo(Hash(TestModelFixture.Tiny)));
+    }
+
+    [Test]
+    public void Write_OtherSeed_WritesOtherWeights()
+    {
+        var other = Path.Combine(TestModelFixture.Directory, "tiny-seed2.gguf");
+
+        TestModelWriter.Write(other, TestModelPreset.Tiny, 2, TestModelFixture.Vocab);
+
+        Assert.That(new FileInfo(other).Length, Is.EqualTo(new FileInfo(TestModelFixture.Tiny).Length));
+        Assert.That(Hash(other), Is.Not.EqualTo(Hash(TestModelFixture.Tiny)));
+    }
+
+    [Test]
+    public void Write_Tiny_LoadsAsALlamaModelWithTheRealVocabulary()
+    {
+        using var vocab = LlamaModel.Load(TestModelFixture.Vocab, new LlamaModelSettings { VocabOnly = true });
+        using var model = LlamaModel.Load(TestModelFixture.Tiny);
+        const string Text = "The quick brown fox, 速い茶色の狐";
+
+        Assert.That(model.Metadata("general.architecture"), Is.EqualTo("llama"));
+        Assert.That(model.Metadata("tokenizer.ggml.model"), Is.EqualTo("llama"));
+        Assert.That(model.Vocab.Tokenize(Text, true, false), Is.EqualTo(vocab.Vocab.Tokenize(Text, true, false)));
+        Assert.That(new FileInfo(TestModelFixture.Tiny).Length, Is.LessThan(16L << 20), "tiny stays a few MB");
+    }
+
+    [Test]
+    public void Write_VocabWithoutTokenizer_ThrowsNamingTheFile()
+    {
+        var notVocab = Path.Combine(TestModelFixture.Directory, "not-vocab.gguf");
+        File.WriteAllBytes(notVocab, [0x47, 0x47, 0x55, 0x46, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        var output = Path.Combine(TestModelFixture.Directory, "never.gguf");
+
+        Assert.That(() => TestModelWriter.Write(output, TestModelPreset.Tiny, 1, notVocab),
+            Throws.TypeOf<InvalidDataException>().With.Message.Contains(notVocab));
+        Assert.That(File.Exists(output), Is.False);
+    }
+
+    [Test]
+    public void Find_PresetNames_AreCaseInsensitive()
+    {
+        Assert.That(TestModelPreset.Find("BENCH"), Is.SameAs(TestModelPreset.Bench));
+        Assert.That(TestModelPreset.Find("huge"), Is.Null);
+    }
+
+    private static string Hash(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream));
+    }
+}

@@ -31,9 +31,24 @@ public sealed class ServeSettingsBinderTests
         Assert.That(result.Errors, Is.Empty);
         Assert.That(result.Settings, Is.EqualTo(new ServeSettings
         {
-            ModelPath = _model, Alias = "m", Host = "127.0.0.1", Port = 9000, ContextSize = 8192, Parallel = 8, GpuLayers = 10,
-            BatchSize = 1024, MicroBatchSize = 256, FlashAttention = "on", CacheTypeK = "q8_0", CacheTypeV = "q4_0", Threads = 3,
-            MaxQueue = 5, DrainTimeout = TimeSpan.FromSeconds(12.5), SsePingInterval = TimeSpan.FromSeconds(2), Pool = "p", Revision = "r",
+            ModelPath = _model,
+            Alias = "m",
+            Host = "127.0.0.1",
+            Port = 9000,
+            ContextSize = 8192,
+            Parallel = 8,
+            GpuLayers = 10,
+            BatchSize = 1024,
+            MicroBatchSize = 256,
+            FlashAttention = "on",
+            CacheTypeK = "q8_0",
+            CacheTypeV = "q4_0",
+            Threads = 3,
+            MaxQueue = 5,
+            DrainTimeout = TimeSpan.FromSeconds(12.5),
+            SsePingInterval = TimeSpan.FromSeconds(2),
+            Pool = "p",
+            Revision = "r",
         }));
     }
 

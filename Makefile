@@ -41,7 +41,8 @@ bench-runtime: build
 	$(DOTNET) run --project bench/ClusterLlm.Bench.Runtime -c $(CONFIGURATION) --no-build -- \
 		--llama-server .deps/llama/server-build/bin/llama-server \
 		--runtime runtime/ClusterLlm.Runtime/bin/$(CONFIGURATION)/net10.0/clusterllm-runtime \
-		--model $(BENCH_MODEL) --parallel 16 --ctx-size 8192 --threads 2 --duration 25 --concurrency 1,4,8,16 \
+		--model $(BENCH_MODEL) --parallel 16 --ctx-size 8192 --threads 2 --prompt-words 64 --max-tokens 48 --duration 20 \
+		--concurrency 1,4,8,16 \
 		--out bench/results/runtime.md
 
 crds: build

@@ -7,8 +7,11 @@ namespace ClusterLlm.Bench.Runtime;
 
 internal sealed record RequestResult(bool Ok, double TtftSeconds, int CompletionTokens, int PromptTokens, string? Error);
 
-internal sealed record PointResult(string Server, int Concurrency, IReadOnlyList<RequestResult> Requests, TimeSpan Elapsed)
+internal sealed record PointResult(string Server, int Concurrency, IReadOnlyList<RequestResult> Requests, TimeSpan Elapsed, TimeSpan ServerCpu)
 {
+    /// <summary>Generated tokens per CPU-second the server spent: what a token costs, whatever else the machine runs.</summary>
+    public double TokensPerCpuSecond => Tokens / ServerCpu.TotalSeconds;
+
     public int Failures => Requests.Count(r => !r.Ok);
 
     public long Tokens => Requests.Where(r => r.Ok).Sum(r => (long)r.CompletionTokens);
@@ -50,6 +53,7 @@ internal sealed class LoadGenerator(BenchOptions options)
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
         using var client = new HttpClient(handler) { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
         var results = new List<RequestResult>();
+        var cpuBefore = server.CpuTime();
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, concurrency).Select(async _ =>
         {
@@ -64,7 +68,8 @@ internal sealed class LoadGenerator(BenchOptions options)
         {
             results.AddRange(batch);
         }
-        return new PointResult(server.Name, concurrency, results, clock.Elapsed);
+        var elapsed = clock.Elapsed;
+        return new PointResult(server.Name, concurrency, results, elapsed, server.CpuTime() - cpuBefore);
     }
 
     public async Task<RequestResult> WarmUpAsync(ServerProcess server)

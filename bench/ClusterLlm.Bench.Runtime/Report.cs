@@ -7,7 +7,7 @@ internal static class Report
 {
     public static string Line(PointResult p)
         => FormattableString.Invariant(
-            $"[bench] {p.Server,-12} c={p.Concurrency,-3} requests={p.Requests.Count,-4} failures={p.Failures} tok/s={p.TokensPerSecond:F1} ttft p50={p.TtftP50 * 1000:F0} ms p95={p.TtftP95 * 1000:F0} ms prompt={p.PromptTokens:F0} tok")
+            $"[bench] {p.Server,-12} c={p.Concurrency,-3} requests={p.Requests.Count,-4} failures={p.Failures} tok/s={p.TokensPerSecond:F1} ttft p50={p.TtftP50 * 1000:F0} ms p95={p.TtftP95 * 1000:F0} ms prompt={p.PromptTokens:F0} tok cpu={p.ServerCpu.TotalSeconds:F1} s tok/cpu-s={p.TokensPerCpuSecond:F2}")
             + (p.Failures > 0 ? $" first error: {p.Requests.First(r => !r.Ok).Error}" : string.Empty);
 
     public static string Markdown(
@@ -36,6 +36,15 @@ internal static class Report
         {
             s.AppendLine(inv,
                 $"| {l.Concurrency} | {l.TokensPerSecond:F1} | {r.TokensPerSecond:F1} | **{r.TokensPerSecond / l.TokensPerSecond:F2}×** | {l.TtftP50 * 1000:F0} / {l.TtftP95 * 1000:F0} | {r.TtftP50 * 1000:F0} / {r.TtftP95 * 1000:F0} | {r.TtftP95 / l.TtftP95:F2} | {l.Requests.Count} / {r.Requests.Count} | {l.Failures} / {r.Failures} |");
+        }
+        s.AppendLine();
+        s.AppendLine("Cost per token, from the CPU time each server process used during the point (user + kernel, all threads). On a shared machine this is steadier than wall-clock throughput, because it does not count the time a server waited for a core:");
+        s.AppendLine();
+        s.AppendLine("| concurrency | llama-server tok per CPU-s | clusterllm tok per CPU-s | ratio |");
+        s.AppendLine("|---:|---:|---:|---:|");
+        foreach (var (l, r) in points)
+        {
+            s.AppendLine(inv, $"| {l.Concurrency} | {l.TokensPerCpuSecond:F2} | {r.TokensPerCpuSecond:F2} | **{r.TokensPerCpuSecond / l.TokensPerCpuSecond:F2}×** |");
         }
         s.AppendLine();
         s.AppendLine(inv, $"Peak RSS (VmHWM over the whole run): llama-server {rss.Llama:F0} MiB, clusterllm-runtime {rss.Runtime:F0} MiB (ratio {rss.Runtime / rss.Llama:F2}).");

@@ -53,6 +53,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>CPU time the server has used so far, user and kernel, all threads.</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     /// <summary>Peak resident set size so far (VmHWM), in MiB.</summary>
     public double PeakRssMiB()
     {

@@ -91,7 +91,7 @@ internal sealed class RuntimeMetrics
     internal static readonly (int Status, string Reason)[] KnownOutcomes =
     [
         (200, "stop"), (200, "length"), (200, "error"), (499, "abort"), (500, "error"),
-        (400, "none"), (401, "none"), (404, "none"), (413, "none"), (429, "none"), (503, "none"),
+        (503, "error"), (400, "none"), (401, "none"), (404, "none"), (413, "none"), (429, "none"), (503, "none"),
     ];
 
     public void RecordOutcome(int statusCode, string finishReason)

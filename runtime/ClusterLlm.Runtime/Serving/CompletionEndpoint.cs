@@ -170,6 +170,11 @@ internal sealed partial class CompletionEndpoint(
                     telemetry.Token();
                     text.Append(item.Text);
                     break;
+                case GenerationEventKind.Finished when item.FinishReason == FinishReason.Abort:
+                    // The client is still here, so the engine gave up on the request: shutdown past the drain timeout.
+                    telemetry.Failed(StatusCodes.Status503ServiceUnavailable, afterHeaders: false);
+                    await ErrorResponses.WriteAsync(http, ApiError.ShutDown).ConfigureAwait(false);
+                    return;
                 case GenerationEventKind.Finished:
                     http.Response.StatusCode = StatusCodes.Status200OK;
                     http.Response.ContentType = "application/json; charset=utf-8";
@@ -228,6 +233,9 @@ internal sealed partial class CompletionEndpoint(
                         format.WriteTextChunk(output, json, item.Text ?? string.Empty);
                         wrote = true;
                         break;
+                    case GenerationEventKind.Finished when item.FinishReason == FinishReason.Abort:
+                        await FailStreamAsync(http, headersSent, ApiError.ShutDown, json, telemetry).ConfigureAwait(false);
+                        return;
                     case GenerationEventKind.Finished:
                         SendHeaders();
                         format.WriteFinishChunk(output, json, item.FinishReason);
@@ -272,7 +280,7 @@ internal sealed partial class CompletionEndpoint(
         Log.StreamFailed(logger, error.Message);
         if (!headersSent)
         {
-            telemetry.Failed(StatusCodes.Status500InternalServerError, afterHeaders: false);
+            telemetry.Failed(error.Status, afterHeaders: false);
             await ErrorResponses.WriteAsync(http, error).ConfigureAwait(false);
             return;
         }

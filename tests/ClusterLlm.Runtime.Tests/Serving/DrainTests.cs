@@ -36,11 +36,10 @@ public sealed class DrainTests
             }
 
             Signal(process, "TERM");
+            await WaitNotReadyAsync(client);
 
-            using (var ready = await client.GetAsync("readyz"))
             using (var late = await client.PostAsync("v1/chat/completions", new StringContent(RuntimeServer.Chat("late", 2), System.Text.Encoding.UTF8, "application/json")))
             {
-                Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "readiness fails at once");
                 Assert.That(late.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "new requests are refused while draining");
                 Assert.That(late.Headers.RetryAfter, Is.Not.Null);
             }
@@ -61,6 +60,30 @@ public sealed class DrainTests
             {
                 process.Kill();
             }
+        }
+    }
+
+    [Test]
+    public async Task Stop_PastDrainTimeout_StreamEndsWithErrorEventThenDone()
+    {
+        var server = await RuntimeServer.StartAsync(s => s with { DrainTimeout = TimeSpan.Zero });
+        await using (server)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+            {
+                Content = new StringContent(RuntimeServer.Chat("never finishes", 900, stream: true), System.Text.Encoding.UTF8, "application/json"),
+            };
+            using var response = await server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            var stream = await SseStream.OpenAsync(response);
+            Assert.That(await stream.NextAsync(), Is.Not.Null);
+
+            var stopping = server.StopAsync();
+            var events = await stream.ReadToDoneAsync();
+            await stopping;
+
+            var error = events[^1].GetProperty("error");
+            Assert.That(error.GetProperty("type").GetString(), Is.EqualTo("unavailable_error"));
+            Assert.That(error.GetProperty("code").GetString(), Is.EqualTo("shutdown"));
         }
     }
 
@@ -113,6 +136,21 @@ public sealed class DrainTests
                 // Not listening yet.
             }
             await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    /// <summary>The signal is handled asynchronously; readiness flips within moments, while the requests still run.</summary>
+    private static async Task WaitNotReadyAsync(HttpClient client)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            using var ready = await client.GetAsync("readyz", timeout.Token);
+            if (ready.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                return;
+            }
+            await Task.Delay(10, timeout.Token);
         }
     }
 

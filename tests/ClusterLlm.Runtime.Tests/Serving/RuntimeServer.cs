@@ -163,6 +163,9 @@ internal sealed class RuntimeServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the host as SIGTERM would: drain, then stop Kestrel and the engine.</summary>
+    public Task StopAsync() => _app.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

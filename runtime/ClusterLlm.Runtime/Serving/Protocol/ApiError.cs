@@ -79,6 +79,15 @@ internal sealed record ApiError(int Status, string Message, string Type, string?
         "draining")
     { RetryAfterSeconds = 1 };
 
+    /// <summary>An accepted request the engine abandoned at shutdown, once the drain timeout ran out.</summary>
+    public static readonly ApiError ShutDown = new(
+        StatusCodes.Status503ServiceUnavailable,
+        "The server shut down before the request finished; retry on another replica.",
+        "unavailable_error",
+        null,
+        "shutdown")
+    { RetryAfterSeconds = 1 };
+
     public static readonly ApiError LoadFailed = new(
         StatusCodes.Status503ServiceUnavailable,
         "The model failed to load.",

@@ -50,7 +50,8 @@ internal sealed class LoadGenerator(BenchOptions options)
 
     public async Task<PointResult> RunAsync(ServerProcess server, int concurrency)
     {
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
+        // A short idle timeout keeps the pool from reusing a connection the server is about to close (httplib closes idle ones after 5 s).
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(1) };
         using var client = new HttpClient(handler) { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
         var results = new List<RequestResult>();
         var cpuBefore = server.CpuTime();
@@ -85,9 +86,26 @@ internal sealed class LoadGenerator(BenchOptions options)
         return $"Request {id}. " + string.Join(' ', words);
     }
 
+    /// <summary>
+    /// One request; a connection that fails before any response (a stale keep-alive the server closed) is retried
+    /// on a new one, at most twice, with TTFT still measured from the first attempt.
+    /// </summary>
     private async Task<RequestResult> SendAsync(HttpClient client)
     {
-        var body = JsonSerializer.Serialize(new Dictionary<string, object>
+        var started = Stopwatch.GetTimestamp();
+        var body = RequestBody();
+        for (var attempt = 0; ; attempt++)
+        {
+            var result = await SendOnceAsync(client, body, started).ConfigureAwait(false);
+            if (result.Ok || attempt == 2 || result.Error?.StartsWith("connection:", StringComparison.Ordinal) != true)
+            {
+                return result;
+            }
+        }
+    }
+
+    private string RequestBody()
+        => JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["model"] = "bench",
             ["messages"] = new[] { new Dictionary<string, string> { ["role"] = "user", ["content"] = Prompt() } },
@@ -96,16 +114,27 @@ internal sealed class LoadGenerator(BenchOptions options)
             ["stream"] = true,
             ["stream_options"] = new Dictionary<string, bool> { ["include_usage"] = true },
         });
+
+    private static async Task<RequestResult> SendOnceAsync(HttpClient client, string body, long started)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
         {
             Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
         };
-        var started = Stopwatch.GetTimestamp();
         double ttft = double.NaN;
         int chunks = 0, completionTokens = -1, promptTokens = 0;
+        HttpResponseMessage response;
         try
         {
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            return new RequestResult(false, 0, 0, 0, "connection: " + e.Message);
+        }
+        using var owned = response;
+        try
+        {
             if (!response.IsSuccessStatusCode)
             {
                 return new RequestResult(false, 0, 0, 0, $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync().ConfigureAwait(false)}");

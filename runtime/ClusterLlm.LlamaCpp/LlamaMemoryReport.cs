@@ -48,8 +48,9 @@ public sealed partial record LlamaMemoryReport(IReadOnlyList<LlamaBufferSize> Bu
 
     /// <summary>
     /// Loads <paramref name="modelPath"/>, creates a context with <paramref name="context"/>, and returns the buffers
-    /// llama.cpp reported; both are freed before it returns. This allocates what it measures, so the machine
-    /// needs the memory (pass <see cref="LlamaModelSettings.NoAlloc"/> to have llama.cpp only simulate the weights).
+    /// llama.cpp reported; both are freed before it returns. This allocates what it measures (weights are
+    /// memory-mapped by default), so the machine needs the memory. llama.cpp's <c>no_alloc</c> simulation is not
+    /// offered: in this release it aborts the process while loading tensors.
     /// </summary>
     public static LlamaMemoryReport Measure(string modelPath, LlamaContextSettings context, LlamaModelSettings? model = null)
     {

@@ -18,9 +18,6 @@ public sealed record LlamaModelSettings
 
     /// <summary>Memory-map the weights (llama.cpp's default) instead of reading them into private memory.</summary>
     public bool UseMmap { get; init; } = true;
-
-    /// <summary>Only read metadata and simulate allocations: llama.cpp still logs the buffer sizes it would use.</summary>
-    public bool NoAlloc { get; init; }
 }
 
 /// <summary>A loaded GGUF model (<c>llama_model</c>). Thread-safe to read; contexts are created from it.</summary>
@@ -117,7 +114,6 @@ public sealed class LlamaModel : IDisposable
         var parameters = LlamaNative.llama_model_default_params();
         parameters.n_gpu_layers = settings.GpuLayers;
         parameters.vocab_only = settings.VocabOnly;
-        parameters.no_alloc = settings.NoAlloc;
         if (!settings.UseMmap && parameters.load_mode is LlamaLoadMode.Mmap or LlamaLoadMode.Auto)
         {
             parameters.load_mode = LlamaLoadMode.None;

@@ -22,6 +22,19 @@ public sealed class LlamaMemoryReportTests
     }
 
     [Test]
+    public void Measure_WithoutMmap_ReportsAPrivateModelBuffer()
+    {
+        var settings = new LlamaContextSettings { ContextSize = 256, Sequences = 1, Threads = 1 };
+
+        var mapped = LlamaMemoryReport.Measure(TestModelFixture.Tiny, settings);
+        var read = LlamaMemoryReport.Measure(TestModelFixture.Tiny, settings, new LlamaModelSettings { UseMmap = false });
+
+        Assert.That(mapped.Buffers.Where(b => b.Kind == LlamaBufferKind.Model).Select(b => b.Buffer), Does.Contain("CPU_Mapped"));
+        Assert.That(read.Buffers.Where(b => b.Kind == LlamaBufferKind.Model).Select(b => b.Buffer), Does.Not.Contain("CPU_Mapped"));
+        Assert.That(read.ModelBytes, Is.EqualTo(mapped.ModelBytes).Within(64 * 1024));
+    }
+
+    [Test]
     public void Parse_LlamaCppLines_ReadsEachBufferAndIgnoresTheRest()
     {
         var report = LlamaMemoryReport.Parse(

@@ -6,30 +6,19 @@ namespace ClusterLlm.LlamaCpp.Tests;
 [SetUpFixture]
 public sealed class TestModelFixture
 {
-    private static string? _directory;
+    private static TestModelFolder? _folder;
 
-    public static string Tiny { get; private set; } = string.Empty;
+    private static TestModelFolder Folder => _folder ?? throw new InvalidOperationException("The test models are not written yet.");
 
-    public static string Vocab { get; private set; } = string.Empty;
+    public static string Tiny => Folder.Tiny;
 
-    public static string Directory => _directory ?? throw new InvalidOperationException("The test models are not written yet.");
+    public static string Vocab => Folder.Vocab;
+
+    public static string Directory => Folder.Directory;
 
     [OneTimeSetUp]
-    public void WriteModels()
-    {
-        Vocab = TestModelWriter.FindDefaultVocab() ?? throw new InvalidOperationException("No vocabulary GGUF found: run `make setup`.");
-        _directory = Path.Combine(Path.GetTempPath(), "clusterllm-llamacpp-tests-" + Guid.NewGuid().ToString("N"));
-        System.IO.Directory.CreateDirectory(_directory);
-        Tiny = Path.Combine(_directory, "tiny.gguf");
-        TestModelWriter.Write(Tiny, TestModelPreset.Tiny, 1, Vocab);
-    }
+    public void WriteModels() => _folder = TestModelFolder.Create("clusterllm-llamacpp-tests");
 
     [OneTimeTearDown]
-    public void DeleteModels()
-    {
-        if (_directory is not null && System.IO.Directory.Exists(_directory))
-        {
-            System.IO.Directory.Delete(_directory, recursive: true);
-        }
-    }
+    public void DeleteModels() => _folder?.Dispose();
 }

@@ -1,6 +1,9 @@
 namespace ClusterLlm.LlamaCpp.TestModels;
 
-/// <summary>The shape of a random-weight llama model. Throughput depends on shape, not on weight values.</summary>
+/// <summary>
+/// The shape of a random-weight llama model. Throughput depends on shape and weight type, not on weight values.
+/// <paramref name="QuantizedWeights"/> stores the layer and output matrices as Q8_0 instead of F16.
+/// </summary>
 public sealed record TestModelPreset(
     string Name,
     int EmbeddingLength,
@@ -9,7 +12,8 @@ public sealed record TestModelPreset(
     int KvHeadCount,
     int FeedForwardLength,
     int ContextLength,
-    bool TiedOutput)
+    bool TiedOutput,
+    bool QuantizedWeights = false)
 {
     /// <summary>A few MB: loads in milliseconds, for unit tests.</summary>
     public static TestModelPreset Tiny { get; } = new("tiny", 64, 2, 4, 2, 128, 4096, TiedOutput: false);
@@ -17,8 +21,11 @@ public sealed record TestModelPreset(
     /// <summary>About 40 MB: enough layers and width for behaviour that needs a less trivial network.</summary>
     public static TestModelPreset Small { get; } = new("small", 256, 4, 8, 4, 768, 4096, TiedOutput: false);
 
-    /// <summary>About 400 MB of F16 weights, so decoding is memory-bound as with real models.</summary>
-    public static TestModelPreset Bench { get; } = new("bench", 1024, 12, 16, 4, 2816, 8192, TiedOutput: false);
+    /// <summary>
+    /// About 330 MB, mostly Q8_0 matrices (F16 embeddings), so decoding streams hundreds of MB per token and is
+    /// memory-bound as with real quantized models; F16 matrices would make a CPU compute-bound instead.
+    /// </summary>
+    public static TestModelPreset Bench { get; } = new("bench", 1024, 16, 16, 4, 3584, 8192, TiedOutput: false, QuantizedWeights: true);
 
     public static IReadOnlyList<TestModelPreset> All { get; } = [Tiny, Small, Bench];
 

@@ -18,6 +18,11 @@ public static class TestModelWriter
     private const int Alignment = 32;
     private const uint TypeF32 = 0;
     private const uint TypeF16 = 1;
+    private const uint TypeQ8_0 = 8;
+
+    // Q8_0: blocks of 32 weights, one F16 scale then 32 signed bytes.
+    private const int Q8Block = 32;
+    private const int Q8BlockBytes = 2 + Q8Block;
 
     /// <summary>Overrides where the tokenizer vocabulary comes from.</summary>
     public const string VocabVariable = "CLUSTERLLM_VOCAB";
@@ -85,11 +90,17 @@ public static class TestModelWriter
     {
         public long Elements => Dims.Aggregate(1L, (a, b) => a * b);
 
-        public long Bytes => Elements * (Type == TypeF16 ? 2 : 4);
+        public long Bytes => Type switch
+        {
+            TypeQ8_0 => Elements / Q8Block * Q8BlockBytes,
+            TypeF16 => Elements * 2,
+            _ => Elements * 4,
+        };
     }
 
     private static List<Tensor> Tensors(TestModelPreset p, int vocabSize)
     {
+        var matrix = p.QuantizedWeights ? TypeQ8_0 : TypeF16;
         var headDim = p.EmbeddingLength / p.HeadCount;
         var kvWidth = headDim * p.KvHeadCount;
         var inScale = 1f / MathF.Sqrt(p.EmbeddingLength);
@@ -101,20 +112,20 @@ public static class TestModelWriter
         };
         if (!p.TiedOutput)
         {
-            list.Add(new("output.weight", [p.EmbeddingLength, vocabSize], TypeF16, inScale, false));
+            list.Add(new("output.weight", [p.EmbeddingLength, vocabSize], matrix, inScale, false));
         }
         for (var layer = 0; layer < p.LayerCount; layer++)
         {
             var b = $"blk.{layer}.";
             list.Add(new(b + "attn_norm.weight", [p.EmbeddingLength], TypeF32, 1f, true));
-            list.Add(new(b + "attn_q.weight", [p.EmbeddingLength, p.EmbeddingLength], TypeF16, inScale, false));
-            list.Add(new(b + "attn_k.weight", [p.EmbeddingLength, kvWidth], TypeF16, inScale, false));
-            list.Add(new(b + "attn_v.weight", [p.EmbeddingLength, kvWidth], TypeF16, inScale, false));
-            list.Add(new(b + "attn_output.weight", [p.EmbeddingLength, p.EmbeddingLength], TypeF16, inScale, false));
+            list.Add(new(b + "attn_q.weight", [p.EmbeddingLength, p.EmbeddingLength], matrix, inScale, false));
+            list.Add(new(b + "attn_k.weight", [p.EmbeddingLength, kvWidth], matrix, inScale, false));
+            list.Add(new(b + "attn_v.weight", [p.EmbeddingLength, kvWidth], matrix, inScale, false));
+            list.Add(new(b + "attn_output.weight", [p.EmbeddingLength, p.EmbeddingLength], matrix, inScale, false));
             list.Add(new(b + "ffn_norm.weight", [p.EmbeddingLength], TypeF32, 1f, true));
-            list.Add(new(b + "ffn_gate.weight", [p.EmbeddingLength, p.FeedForwardLength], TypeF16, inScale, false));
-            list.Add(new(b + "ffn_up.weight", [p.EmbeddingLength, p.FeedForwardLength], TypeF16, inScale, false));
-            list.Add(new(b + "ffn_down.weight", [p.FeedForwardLength, p.EmbeddingLength], TypeF16, ffScale, false));
+            list.Add(new(b + "ffn_gate.weight", [p.EmbeddingLength, p.FeedForwardLength], matrix, inScale, false));
+            list.Add(new(b + "ffn_up.weight", [p.EmbeddingLength, p.FeedForwardLength], matrix, inScale, false));
+            list.Add(new(b + "ffn_down.weight", [p.FeedForwardLength, p.EmbeddingLength], matrix, ffScale, false));
         }
         return list;
     }
@@ -129,7 +140,7 @@ public static class TestModelWriter
 
         KvString(s, "general.architecture", "llama");
         KvString(s, "general.name", $"clusterllm-testmodel-{p.Name}-seed{seed}");
-        KvU32(s, "general.file_type", 1); // mostly F16
+        KvU32(s, "general.file_type", p.QuantizedWeights ? 7u : 1u); // mostly Q8_0, or mostly F16
         KvU32(s, "general.alignment", Alignment);
         KvU32(s, "llama.vocab_size", (uint)vocabSize);
         KvU32(s, "llama.context_length", (uint)p.ContextLength);
@@ -163,7 +174,7 @@ public static class TestModelWriter
 
     private static void WriteTensorData(Stream s, Tensor t, ulong seed)
     {
-        const int Chunk = 1 << 16;
+        const int Chunk = 1 << 16; // elements per write; a multiple of the Q8_0 block
         var buffer = new byte[Chunk * 4];
         var rng = new SplitMix64(seed ^ StableHash(t.Name));
         // Uniform on [-a, a] has standard deviation a/sqrt(3); scale so each matrix keeps activations of order one.
@@ -172,22 +183,48 @@ public static class TestModelWriter
         while (remaining > 0)
         {
             var n = (int)Math.Min(Chunk, remaining);
-            var width = t.Type == TypeF16 ? 2 : 4;
-            for (var i = 0; i < n; i++)
+            var written = t.Type switch
             {
-                var value = t.Constant ? t.Scale : (float)((rng.NextDouble() * 2 - 1) * amplitude);
-                if (t.Type == TypeF16)
-                {
-                    BinaryPrimitives.WriteHalfLittleEndian(buffer.AsSpan(i * 2), (Half)value);
-                }
-                else
-                {
-                    BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(i * 4), value);
-                }
-            }
-            s.Write(buffer, 0, n * width);
+                TypeQ8_0 => FillQ8(buffer, n, amplitude, ref rng),
+                TypeF16 => Fill(buffer, n, t, amplitude, ref rng, 2),
+                _ => Fill(buffer, n, t, amplitude, ref rng, 4),
+            };
+            s.Write(buffer, 0, written);
             remaining -= n;
         }
+    }
+
+    private static int Fill(byte[] buffer, int n, Tensor t, float amplitude, ref SplitMix64 rng, int width)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            var value = t.Constant ? t.Scale : (float)((rng.NextDouble() * 2 - 1) * amplitude);
+            if (width == 2)
+            {
+                BinaryPrimitives.WriteHalfLittleEndian(buffer.AsSpan(i * 2), (Half)value);
+            }
+            else
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(i * 4), value);
+            }
+        }
+        return n * width;
+    }
+
+    private static int FillQ8(byte[] buffer, int n, float amplitude, ref SplitMix64 rng)
+    {
+        var scale = (Half)(amplitude / 127f);
+        var offset = 0;
+        for (var block = 0; block < n / Q8Block; block++)
+        {
+            BinaryPrimitives.WriteHalfLittleEndian(buffer.AsSpan(offset), scale);
+            for (var i = 0; i < Q8Block; i++)
+            {
+                buffer[offset + 2 + i] = unchecked((byte)(sbyte)Math.Round((rng.NextDouble() * 2 - 1) * 127));
+            }
+            offset += Q8BlockBytes;
+        }
+        return offset;
     }
 
     private static int CountTokens(string vocabPath, IReadOnlyList<(string Key, byte[] Encoded)> tokenizer)

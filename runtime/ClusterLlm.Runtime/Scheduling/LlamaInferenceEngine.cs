@@ -33,6 +33,9 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
 
     // Owned by the decode thread.
     private readonly List<EngineRequest> _queued = [];
+
+    // Slots in prefill, in the order their requests arrived (admission is FIFO, so appending keeps that order).
+    private readonly List<Slot> _prefilling = [];
     private Slot[] _slots = [];
     private LlamaContext? _context;
     private LlamaBatch? _batch;
@@ -51,6 +54,7 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
     private volatile bool _stopRequested;
     private int _contextPerSlot;
     private int _warnedTemplate;
+    private int _disposed;
 
     public LlamaInferenceEngine(IOptions<EngineOptions> options, ILogger<LlamaInferenceEngine> logger, ILoggerFactory loggerFactory, TimeProvider time)
     {
@@ -191,6 +195,10 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
 
     public async Task DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
         while (true)
         {
             var status = Volatile.Read(ref _status);
@@ -221,8 +229,11 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
 
     public void Dispose()
     {
-        StopLoopAsync().GetAwaiter().GetResult();
-        _wake.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            StopLoopAsync().GetAwaiter().GetResult();
+            _wake.Dispose();
+        }
     }
 
     private async Task StopLoopAsync()
@@ -367,7 +378,9 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
             if (!BuildBatch())
             {
                 PublishKvUsage();
-                if (Volatile.Read(ref _status) == StatusDraining && _queued.Count == 0 && _busy == 0)
+                // Outstanding, not just queued: a submission that passed the readiness check just before the drain
+                // began may still be on its way into the command queue, and it was accepted.
+                if (Volatile.Read(ref _status) == StatusDraining && Volatile.Read(ref _outstanding) == 0)
                 {
                     _drained.TrySetResult();
                 }
@@ -416,7 +429,8 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
             var request = _queued[0];
             _queued.RemoveAt(0);
             var idle = _slots.Where(s => !s.Busy).Select(s => new SlotCandidate(s.Id, s.Cached, s.LastUsed)).ToList();
-            var slot = _slots[SlotSelector.Select(idle, request.Request.PromptTokens).Id];
+            var busy = _options.KvUnified ? null : _slots.Where(s => s.Busy).Select(s => s.Id).ToList();
+            var slot = _slots[SlotSelector.Select(idle, request.Request.PromptTokens, busy).Id];
             Start(slot, request);
         }
     }
@@ -457,8 +471,8 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
         slot.PrefillNext = keep;
         slot.CachedPromptTokens = keep;
         slot.Generated = 0;
-        _busy++;
-        Volatile.Write(ref _busy, _busy);
+        _prefilling.Add(slot);
+        Volatile.Write(ref _busy, _busy + 1);
         request.Events.TryWrite(new GenerationEvent(GenerationEventKind.Started, Usage: new TokenUsage(prompt.Count, keep, 0)));
     }
 
@@ -469,17 +483,19 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
         foreach (var slot in _slots)
         {
             slot.OutputIndex = -1;
-            slot.BatchStart = -1;
+            slot.BatchEnd = -1;
             if (slot.State == SlotState.Generating)
             {
-                slot.BatchStart = batch.Count;
                 slot.OutputIndex = batch.Add(slot.LastSampled, slot.Cached.Count, slot.Id, logits: true);
+                slot.BatchEnd = batch.Count;
                 slot.Cached.Add(slot.LastSampled);
             }
         }
 
+        // Decodes first, then at most one ubatch of prompt tokens, oldest request first: a long prompt delays
+        // running streams by one ubatch per step, never by its whole prefill.
         var budget = Math.Min(_context!.UbatchSize, batch.Capacity - batch.Count);
-        foreach (var slot in _slots.Where(s => s.State == SlotState.Prefill).OrderBy(s => s.Request!.Arrival))
+        foreach (var slot in _prefilling)
         {
             if (budget <= 0)
             {
@@ -487,7 +503,6 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
             }
             var prompt = slot.Request!.Request.PromptTokens;
             var take = Math.Min(prompt.Count - slot.PrefillNext, budget);
-            slot.BatchStart = batch.Count;
             for (var k = 0; k < take; k++)
             {
                 var index = slot.PrefillNext + k;
@@ -500,6 +515,7 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
                 }
             }
             slot.PrefillNext += take;
+            slot.BatchEnd = batch.Count;
             budget -= take;
         }
         return batch.Count > 0;
@@ -522,6 +538,11 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
                 view = context.BatchSize;
                 continue;
             }
+            if (result == 1 && _options.KvUnified && TryEvictIdleCache())
+            {
+                // A unified pool also holds idle slots' caches; dropping one makes room without failing anyone.
+                continue;
+            }
             if (result is 1 or 2 && count > 1)
             {
                 // No room for the whole view (1) or aborted (2): retry the same tokens in halves, as llama-server does.
@@ -533,13 +554,34 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
             Log.DecodeFailed(_logger, result, failedTokens);
             foreach (var slot in _slots)
             {
-                if (slot.Busy && slot.BatchStart >= offset)
+                if (slot.Busy && slot.BatchEnd > offset)
                 {
                     Fail(slot, $"llama_decode failed with code {result}.");
                 }
             }
             return;
         }
+    }
+
+    /// <summary>Drops the least recently used idle slot's cache, as llama-server's <c>try_clear_idle_slots</c>; false when none holds any.</summary>
+    private bool TryEvictIdleCache()
+    {
+        Slot? victim = null;
+        foreach (var slot in _slots)
+        {
+            if (!slot.Busy && slot.Cached.Count > 0 && (victim is null || slot.LastUsed < victim.LastUsed))
+            {
+                victim = slot;
+            }
+        }
+        if (victim is null)
+        {
+            return false;
+        }
+        _context!.RemoveSequence(victim.Id, -1, -1);
+        victim.Cached.Clear();
+        Log.IdleCacheEvicted(_logger, victim.Id);
+        return true;
     }
 
     private void Sample(int offset, int count)
@@ -558,7 +600,11 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
     private void Accept(Slot slot, int token)
     {
         var request = slot.Request!.Request;
-        slot.State = SlotState.Generating;
+        if (slot.State == SlotState.Prefill)
+        {
+            _prefilling.Remove(slot);
+            slot.State = SlotState.Generating;
+        }
         if (!request.IgnoreEos && _model!.Vocab.IsEndOfGeneration(token))
         {
             Finish(slot, FinishReason.Stop);
@@ -621,6 +667,7 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
     private void Release(Slot slot)
     {
         // The cache keeps what was decoded (Cached), for the next request with the same prefix.
+        _prefilling.Remove(slot);
         slot.Sampler?.Dispose();
         slot.Sampler = null;
         slot.Text = null;
@@ -640,6 +687,8 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
 
     private void PublishKvUsage()
     {
+        // llama.h exposes no used-cell count. Positions are never shifted here, so each sequence holds exactly
+        // the cells for positions min..max of the memory module, and their spans add up to the cells in use.
         var context = _context!;
         long used = 0;
         foreach (var slot in _slots)
@@ -656,20 +705,29 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
 
     private void Shutdown()
     {
+        // A stopped loop ends every request it still holds: aborted on a normal stop, failed after a crash.
+        var crashed = Volatile.Read(ref _status) == StatusFailed;
+        GenerationEvent Ending(EngineRequest request, TokenUsage usage) => crashed
+            ? new GenerationEvent(GenerationEventKind.Failed, FinishReason: FinishReason.Error, Usage: usage, Error: $"The inference engine stopped: {FailureReason}")
+            : new GenerationEvent(GenerationEventKind.Finished, FinishReason: FinishReason.Abort, Usage: usage);
+
         foreach (var request in _queued)
         {
-            Complete(request, new GenerationEvent(GenerationEventKind.Finished, FinishReason: FinishReason.Abort, Usage: new TokenUsage(request.Request.PromptTokens.Count, 0, 0)));
+            Complete(request, Ending(request, new TokenUsage(request.Request.PromptTokens.Count, 0, 0)));
         }
         _queued.Clear();
         foreach (var slot in _slots.Where(s => s.Busy))
         {
-            Finish(slot, FinishReason.Abort);
+            var request = slot.Request!;
+            var usage = new TokenUsage(request.Request.PromptTokens.Count, slot.CachedPromptTokens, slot.Generated);
+            Release(slot);
+            Complete(request, Ending(request, usage));
         }
         while (_commands.TryDequeue(out var command))
         {
             if (command.Request is { } request)
             {
-                Complete(request, new GenerationEvent(GenerationEventKind.Finished, FinishReason: FinishReason.Abort, Usage: new TokenUsage(request.Request.PromptTokens.Count, 0, 0)));
+                Complete(request, Ending(request, new TokenUsage(request.Request.PromptTokens.Count, 0, 0)));
             }
         }
         _batch?.Dispose();
@@ -701,6 +759,9 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
 
         [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Drain timed out with {Outstanding} requests unfinished; aborting them", EventName = "DrainTimedOut")]
         public static partial void DrainTimedOut(ILogger logger, int outstanding);
+
+        [LoggerMessage(EventId = 9, Level = LogLevel.Debug, Message = "Evicted idle slot {Slot}'s cache to make room in the unified KV pool", EventName = "IdleCacheEvicted")]
+        public static partial void IdleCacheEvicted(ILogger logger, int slot);
 
         [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "llama.cpp does not recognise the model's chat template; using chatml", EventName = "ChatTemplateFallback")]
         public static partial void TemplateNotRecognised(ILogger logger);

@@ -58,8 +58,8 @@ internal sealed class Slot(int id)
     /// <summary>Batch index whose logits this slot samples from after the current decode; -1 when none.</summary>
     public int OutputIndex { get; set; } = -1;
 
-    /// <summary>First batch index holding this slot's tokens in the current batch; -1 when none.</summary>
-    public int BatchStart { get; set; } = -1;
+    /// <summary>One past the last batch index holding this slot's tokens in the current batch; -1 when none.</summary>
+    public int BatchEnd { get; set; } = -1;
 
     public bool Busy => State != SlotState.Idle;
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace ClusterLlm.Runtime.Scheduling;
@@ -24,8 +25,13 @@ internal sealed class StreamingText(IReadOnlyList<string> stops)
         {
             return string.Empty;
         }
+        if (_carry.Count == 0 && _longestStop == 0 && CompleteLength(piece) == piece.Length)
+        {
+            // The common case: no stop strings and a piece of whole characters goes out as it is.
+            return Utf8.GetString(piece);
+        }
         _carry.AddRange(piece);
-        var complete = CompleteLength(_carry);
+        var complete = CompleteLength(CollectionsMarshal.AsSpan(_carry));
         if (complete == 0)
         {
             return string.Empty;
@@ -110,9 +116,9 @@ internal sealed class StreamingText(IReadOnlyList<string> stops)
     /// Bytes that can be decoded now: everything except a trailing lead byte whose continuation bytes have not
     /// arrived yet. Invalid sequences are not held (they decode to U+FFFD), so the carry never exceeds 3 bytes.
     /// </summary>
-    private static int CompleteLength(List<byte> bytes)
+    private static int CompleteLength(ReadOnlySpan<byte> bytes)
     {
-        var count = bytes.Count;
+        var count = bytes.Length;
         for (var back = 1; back <= Math.Min(3, count); back++)
         {
             var b = bytes[count - back];

@@ -11,7 +11,7 @@ internal static class TestModelCommand
         var output = new Option<FileInfo>("--out") { Description = "Path of the GGUF file to write.", Required = true };
         var preset = new Option<string>("--preset")
         {
-            Description = "Model shape: tiny (a few MB, for tests), small (~40 MB) or bench (~400 MB, memory-bound decode).",
+            Description = "Model shape: tiny (a few MB, for tests), small (~40 MB) or bench (~330 MB, memory-bound decode).",
             DefaultValueFactory = _ => TestModelPreset.Tiny.Name,
         };
         preset.AcceptOnlyFromAmong([.. TestModelPreset.All.Select(p => p.Name)]);

@@ -40,6 +40,24 @@ public sealed class TestModelWriterTests
     }
 
     [Test]
+    public void Write_QuantizedPreset_LoadsAsQ8AndDecodes()
+    {
+        var path = Path.Combine(TestModelFixture.Directory, "tiny-q8.gguf");
+
+        TestModelWriter.Write(path, TestModelPreset.Tiny with { QuantizedWeights = true }, 1, TestModelFixture.Vocab);
+
+        using var model = LlamaModel.Load(path);
+        using var context = LlamaContext.Create(model, new LlamaContextSettings { ContextSize = 256, Threads = 1 });
+        using var batch = new LlamaBatch(4);
+        batch.Add(1, 0, 0, logits: false);
+        batch.Add(15043, 1, 0, logits: true);
+        Assert.That(model.Description, Does.Contain("Q8_0"));
+        Assert.That(new FileInfo(path).Length, Is.LessThan(new FileInfo(TestModelFixture.Tiny).Length));
+        Assert.That(context.Decode(batch), Is.Zero);
+        Assert.That(context.Logits(1).ToArray(), Has.All.Matches<float>(float.IsFinite));
+    }
+
+    [Test]
     public void Write_VocabWithoutTokenizer_ThrowsNamingTheFile()
     {
         var notVocab = Path.Combine(TestModelFixture.Directory, "not-vocab.gguf");

@@ -293,6 +293,48 @@ public sealed class LlamaInferenceEngineTests
         Assert.That(busy.LastHeartbeat, Is.GreaterThanOrEqualTo(idle.LastHeartbeat));
     }
 
+    [Test]
+    public async Task TrySubmit_KvCacheExhausted_FailsTheRequestThatDoesNotFitAndKeepsServing()
+    {
+        // Unified KV: both slots draw from one pool of 256 cells, so a second 200-token prompt cannot fit
+        // beside the first; llama_decode answers 1 ("no memory slot") even for a single token.
+        using var engine = await EngineHarness.StartAsync(o => { o.Parallel = 2; o.ContextSize = 256; o.KvUnified = true; });
+        await using var first = EngineHarness.Submit(engine, EngineHarness.Greedy(EngineHarness.Prompt(200, 21), maxTokens: 8));
+        var firstEvents = new List<GenerationEvent>();
+        while (await first.Events.ReadAsync() is var e)
+        {
+            firstEvents.Add(e);
+            if (e.Kind == GenerationEventKind.Text)
+            {
+                break;
+            }
+        }
+
+        var second = await EngineHarness.RunAsync(engine, EngineHarness.Greedy(EngineHarness.Prompt(200, 22), maxTokens: 8));
+        var rest = await EngineHarness.ReadAllAsync(first);
+        var after = await EngineHarness.RunAsync(engine, EngineHarness.Greedy(EngineHarness.Prompt(20, 23), maxTokens: 4));
+
+        Assert.That(second.Finish, Is.EqualTo(FinishReason.Error));
+        Assert.That(second.Events[^1].Kind, Is.EqualTo(GenerationEventKind.Failed));
+        Assert.That(second.Error, Does.Contain("llama_decode"));
+        Assert.That(rest.Finish, Is.EqualTo(FinishReason.Length), "the request already in the cache keeps generating");
+        Assert.That(after.Finish, Is.EqualTo(FinishReason.Length));
+        Assert.That(engine.Status, Is.EqualTo(EngineStatus.Ready));
+    }
+
+    [Test]
+    public async Task TrySubmit_UnifiedPoolHeldByAnIdleCache_EvictsItInsteadOfFailing()
+    {
+        using var engine = await EngineHarness.StartAsync(o => { o.Parallel = 2; o.ContextSize = 256; o.KvUnified = true; });
+        var first = await EngineHarness.RunAsync(engine, EngineHarness.Greedy(EngineHarness.Prompt(200, 31), maxTokens: 8));
+
+        var second = await EngineHarness.RunAsync(engine, EngineHarness.Greedy(EngineHarness.Prompt(200, 32), maxTokens: 8));
+
+        Assert.That(first.Finish, Is.EqualTo(FinishReason.Length));
+        Assert.That(second.Finish, Is.EqualTo(FinishReason.Length), second.Error);
+        Assert.That(second.Usage.CompletionTokens, Is.EqualTo(8));
+    }
+
     private static async Task WaitForTextAsync(GenerationLease lease)
     {
         using var timeout = new CancellationTokenSource(EngineHarness.Timeout);

@@ -7,6 +7,7 @@ DOTNET := dotnet
 export PATH := $(CURDIR)/.deps/bin:$(PATH)
 
 .PHONY: help setup build test demo bench crds lint clean
+.PHONY: bench-runtime
 
 help:
 	@echo "make demo   run ClusterLlm end to end on this machine"
@@ -28,7 +29,21 @@ test: build
 demo: build
 	@echo "make demo: the end-to-end demo is not built yet (issue 10)."; exit 1
 
-bench: build bench-pull
+bench: bench-runtime bench-pull
+
+# clusterllm-runtime vs llama-server, same model, slots, context and threads; writes bench/results/runtime.md.
+BENCH_MODEL := .deps/bench/bench.gguf
+bench-runtime: build
+	@bench/build-llama-server.sh >/dev/null
+	@[ -f $(BENCH_MODEL) ] || { mkdir -p $(dir $(BENCH_MODEL)) && \
+		runtime/ClusterLlm.Runtime/bin/$(CONFIGURATION)/net10.0/clusterllm-runtime testmodel --out $(BENCH_MODEL).tmp --preset bench && \
+		mv $(BENCH_MODEL).tmp $(BENCH_MODEL); }
+	$(DOTNET) run --project bench/ClusterLlm.Bench.Runtime -c $(CONFIGURATION) --no-build -- \
+		--llama-server .deps/llama/server-build/bin/llama-server \
+		--runtime runtime/ClusterLlm.Runtime/bin/$(CONFIGURATION)/net10.0/clusterllm-runtime \
+		--model $(BENCH_MODEL) --parallel 16 --ctx-size 8192 --threads 2 --prompt-words 64 --max-tokens 48 --duration 20 \
+		--concurrency 1,4,8,16 \
+		--out bench/results/runtime.md
 
 # Pull throughput of a 1 GiB GGUF over loopback, against curl in the same run.
 .PHONY: bench-pull

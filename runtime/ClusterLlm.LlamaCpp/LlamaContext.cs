@@ -62,6 +62,7 @@ public sealed record LlamaContextSettings
 public sealed class LlamaContext : IDisposable
 {
     private readonly IntPtr _memory;
+    private LlamaThreadpool? _threadpool;
 
     private LlamaContext(LlamaModel model, SafeLlamaContextHandle handle)
     {
@@ -101,7 +102,9 @@ public sealed class LlamaContext : IDisposable
             throw new LlamaException(
                 $"llama.cpp could not create a context (n_ctx={settings.ContextSize}, n_seq_max={settings.Sequences}, n_batch={settings.BatchSize}, n_ubatch={settings.UbatchSize}) for {model.Path}: {log.Errors()}");
         }
-        return new LlamaContext(model, new SafeLlamaContextHandle(pointer, model.Handle));
+        var context = new LlamaContext(model, new SafeLlamaContextHandle(pointer, model.Handle));
+        context._threadpool = LlamaThreadpool.TryAttach(context.Handle, parameters.n_threads);
+        return context;
     }
 
     internal static LlamaContextParams ToNative(LlamaContextSettings settings)
@@ -175,7 +178,11 @@ public sealed class LlamaContext : IDisposable
     /// <summary>Empties the whole KV cache.</summary>
     public void ClearMemory() => LlamaNative.llama_memory_clear(_memory, true);
 
-    public void Dispose() => Handle.Dispose();
+    public void Dispose()
+    {
+        Handle.Dispose();
+        _threadpool?.Dispose();
+    }
 
     private static int PhysicalCores()
     {

@@ -43,6 +43,9 @@ internal interface IInferenceEngine
     /// <summary>Tokens one sequence may hold (the per-slot context).</summary>
     int ContextPerSlot { get; }
 
+    /// <summary>Tokens in the model's vocabulary; ids at or above it must never reach llama.cpp.</summary>
+    int VocabularySize { get; }
+
     /// <summary>Queues a request without blocking; a full queue, a loading or draining engine, or an over-long prompt are refused.</summary>
     SubmitOutcome TrySubmit(GenerationRequest request, out GenerationLease? lease);
 

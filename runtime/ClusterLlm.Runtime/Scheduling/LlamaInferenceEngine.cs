@@ -71,6 +71,9 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
 
     public int ContextPerSlot => Volatile.Read(ref _contextPerSlot);
 
+    /// <inheritdoc />
+    public int VocabularySize => LoadedModel().Vocab.Count;
+
     /// <summary>The id clients use for the model.</summary>
     public string Alias => _options.EffectiveAlias;
 

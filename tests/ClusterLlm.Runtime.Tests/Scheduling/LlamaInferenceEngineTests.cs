@@ -299,7 +299,8 @@ public sealed class LlamaInferenceEngineTests
         // Unified KV: both slots draw from one pool of 256 cells, so a second 200-token prompt cannot fit
         // beside the first; llama_decode answers 1 ("no memory slot") even for a single token.
         using var engine = await EngineHarness.StartAsync(o => { o.Parallel = 2; o.ContextSize = 256; o.KvUnified = true; });
-        await using var first = EngineHarness.Submit(engine, EngineHarness.Greedy(EngineHarness.Prompt(200, 21), maxTokens: 8));
+        // Long enough that the first request is still decoding when the second one's prefill needs the cells.
+        await using var first = EngineHarness.Submit(engine, EngineHarness.Greedy(EngineHarness.Prompt(200, 21), maxTokens: 40));
         var firstEvents = new List<GenerationEvent>();
         while (await first.Events.ReadAsync() is var e)
         {

@@ -274,7 +274,7 @@ internal sealed class ObjectOperations
             }
 
             // The last finalizer is gone from an object being deleted: it goes now.
-            var deleted = _store.Delete(type, current.Namespace, current.Name, current.ResourceVersion);
+            var deleted = _store.Delete(type, current.Namespace, current.Name, current.ResourceVersion, obj);
             Notify(type, current, null);
             return deleted;
         }

@@ -7,6 +7,8 @@ internal static class Kubeconfig
 {
     public const string ContextName = "clusterllm-sandbox";
 
+    private const string OpenToken = "sandbox-open";
+
     public static void Write(string path, string server, string? token)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -15,8 +17,9 @@ internal static class Kubeconfig
             Directory.CreateDirectory(directory);
         }
 
+        // KubernetesClient refuses a user without credentials; an open sandbox accepts any token.
         // Double-quoted scalars are JSON strings, which YAML reads verbatim.
-        var user = token is null ? "{}" : $"\n    token: {JsonSerializer.Serialize(token)}";
+        var user = $"\n    token: {JsonSerializer.Serialize(token ?? OpenToken)}";
         File.WriteAllText(path, $"""
             apiVersion: v1
             kind: Config

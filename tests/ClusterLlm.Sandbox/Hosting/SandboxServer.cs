@@ -115,13 +115,9 @@ public sealed class SandboxServer : IAsyncDisposable
             _web = null;
         }
 
-        if (web is not null)
-        {
-            await web.StopAsync(cancellationToken).ConfigureAwait(false);
-            await web.DisposeAsync().ConfigureAwait(false);
-        }
-
+        // Watches end first, so the listener's graceful stop is not held by long-running streams.
         _services.GetRequiredService<ObjectStore>().Reset(keepObjects: keepState);
+        await StopListenerAsync(web, cancellationToken).ConfigureAwait(false);
         if (!keepState)
         {
             _services.GetRequiredService<ResourceRegistry>().Reset(BuiltInResources.All);
@@ -150,13 +146,8 @@ public sealed class SandboxServer : IAsyncDisposable
             _web = null;
         }
 
-        if (web is not null)
-        {
-            await web.StopAsync().ConfigureAwait(false);
-            await web.DisposeAsync().ConfigureAwait(false);
-        }
-
         _services.GetRequiredService<ObjectStore>().EndAllWatches();
+        await StopListenerAsync(web, CancellationToken.None).ConfigureAwait(false);
         await _services.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -185,6 +176,20 @@ public sealed class SandboxServer : IAsyncDisposable
                 await operations.CreateAsync(namespaces, "", new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } }, RequestOptions.System("sandbox"), cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Stops a listener, aborting requests (log follows, slow webhooks) still open after a short grace.</summary>
+    private static async Task StopListenerAsync(WebApplication? web, CancellationToken cancellationToken)
+    {
+        if (web is null)
+        {
+            return;
+        }
+
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        grace.CancelAfter(TimeSpan.FromSeconds(2));
+        await web.StopAsync(grace.Token).ConfigureAwait(false);
+        await web.DisposeAsync().ConfigureAwait(false);
     }
 
     private async Task ListenAsync(int port, CancellationToken cancellationToken)

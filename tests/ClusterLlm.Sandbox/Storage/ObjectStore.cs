@@ -22,6 +22,9 @@ public sealed class ObjectStore
     private readonly int _watcherCapacity;
     private long _resourceVersion;
 
+    // Tables created later start here: no event of theirs precedes it, so nothing older is lost.
+    private long _historyFloor;
+
     public ObjectStore(int historyCapacity = 4096, int watcherCapacity = 8192)
     {
         _historyCapacity = historyCapacity;
@@ -143,8 +146,8 @@ public sealed class ObjectStore
         }
     }
 
-    /// <summary>Removes an object if it is still at <paramref name="expectedResourceVersion"/>; the DELETED event gets a new resourceVersion.</summary>
-    public StoredObject Delete(ResourceType type, string ns, string name, long expectedResourceVersion)
+    /// <summary>Removes an object if it is still at <paramref name="expectedResourceVersion"/>; the DELETED event carries its final state at a new resourceVersion.</summary>
+    public StoredObject Delete(ResourceType type, string ns, string name, long expectedResourceVersion, JsonObject? finalState = null)
     {
         lock (_gate)
         {
@@ -155,7 +158,7 @@ public sealed class ObjectStore
                 throw ApiException.StaleResourceVersion(type.Resource, type.Group, name);
             }
 
-            var obj = current.Clone();
+            var obj = finalState ?? current.Clone();
             var deleted = Commit((JsonObject)obj["metadata"]!, obj);
             table.Remove(ns, name);
             IndexOwners(type.GroupResource, current, null);
@@ -225,6 +228,8 @@ public sealed class ObjectStore
                 table.ForgetHistory(_resourceVersion);
             }
 
+            _historyFloor = _resourceVersion;
+
             if (!keepObjects)
             {
                 _tables.Clear();
@@ -278,7 +283,7 @@ public sealed class ObjectStore
     {
         if (!_tables.TryGetValue(resource, out var table))
         {
-            _tables[resource] = table = new ResourceTable(_historyCapacity, _resourceVersion);
+            _tables[resource] = table = new ResourceTable(_historyCapacity, _historyFloor);
         }
 
         return table;

@@ -78,3 +78,18 @@ public sealed class GarbageCollectorTests : SandboxFixture
     private async Task<bool> ExistsAsync(string name) =>
         (await SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{Namespace}/configmaps/{name}")).Code == 200;
 }
+
+public sealed class NamespaceControllerTests : SandboxFixture
+{
+    [Test]
+    public async Task DeleteNamespace_DeletesItsObjects()
+    {
+        await CreateAsync($"/api/v1/namespaces/{Namespace}/configmaps", ConfigMap("inside"));
+
+        await SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{Namespace}");
+        await Server.WaitForControllersAsync();
+        var (_, all) = await SendAsync(HttpMethod.Get, "/api/v1/configmaps");
+
+        Assert.That(all["items"]!.AsArray().Select(i => i!["metadata"]!["namespace"]!.GetValue<string>()), Does.Not.Contain(Namespace));
+    }
+}

@@ -78,6 +78,7 @@ public sealed class WatchTests : SandboxFixture
     public async Task KubernetesClientWatch_ForcedGone_RelistsAndSeesLaterChanges()
     {
         await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "before" } }, Namespace);
+        Server.Requests.Reset();
         var seen = new List<string>();
         var relists = 0;
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -158,6 +159,7 @@ public sealed class WatchTests : SandboxFixture
     public async Task EndAllWatches_ClosesOpenStreams()
     {
         var (_, list) = await SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{Namespace}/configmaps");
+        Server.Requests.Reset();
         var watch = ReadWatchAsync($"/api/v1/namespaces/{Namespace}/configmaps?watch=1&timeoutSeconds=60&resourceVersion={list["metadata"]!["resourceVersion"]}");
         await WaitUntilAsync(() => Server.Requests.Count("watch", "configmaps") > 0);
         await Task.Delay(100);

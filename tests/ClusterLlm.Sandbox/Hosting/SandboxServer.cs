@@ -164,6 +164,7 @@ public sealed class SandboxServer : IAsyncDisposable
         {
             operations.AddObserver(_services.GetRequiredService<CrdController>());
             operations.AddObserver(_services.GetRequiredService<GarbageCollector>());
+            operations.AddObserver(_services.GetRequiredService<NamespaceController>());
             operations.AddObserver(_services.GetRequiredService<PodLogRetention>());
             _wired = true;
         }

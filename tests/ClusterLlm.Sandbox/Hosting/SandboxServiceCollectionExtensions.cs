@@ -32,6 +32,7 @@ public static class SandboxServiceCollectionExtensions
         services.TryAddSingleton<BackgroundWork>();
         services.TryAddSingleton<CrdController>();
         services.TryAddSingleton<GarbageCollector>();
+        services.TryAddSingleton<NamespaceController>();
         services.TryAddSingleton<PodLogs>();
         services.TryAddSingleton<PodLogRetention>();
         services.TryAddSingleton<DiscoveryDocuments>();

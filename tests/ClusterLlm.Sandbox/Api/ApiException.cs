@@ -3,13 +3,13 @@ using System.Text.Json.Nodes;
 namespace ClusterLlm.Sandbox.Api;
 
 /// <summary>One field-level cause inside a <c>Status</c>'s details, as the API server reports it.</summary>
-public sealed record StatusCause(string Reason, string Message, string? Field);
+internal sealed record StatusCause(string Reason, string Message, string? Field);
 
 /// <summary>
 /// An error that becomes a <c>meta/v1 Status</c> body with the HTTP code, reason and message the real
 /// API server uses for the same failure.
 /// </summary>
-public sealed class ApiException : Exception
+internal sealed class ApiException : Exception
 {
     public ApiException(int code, string reason, string message, string? name = null, string? group = null, string? kind = null, IReadOnlyList<StatusCause>? causes = null)
         : base(message)

@@ -5,7 +5,7 @@ namespace ClusterLlm.Sandbox.Api;
 /// <c>/api/v1[/namespaces/{ns}]/{resource}[/{name}[/{subresource}]]</c> and the same under
 /// <c>/apis/{group}/{version}</c>.
 /// </summary>
-public sealed record RequestInfo(string Verb, string Group, string Version, string Resource, string? Namespace, string? Name, string? Subresource)
+internal sealed record RequestInfo(string Verb, string Group, string Version, string Resource, string? Namespace, string? Name, string? Subresource)
 {
     /// <summary>The verb a request performs, from its method, path and <c>watch</c> query.</summary>
     public static RequestInfo? Parse(string method, string path, bool watch)

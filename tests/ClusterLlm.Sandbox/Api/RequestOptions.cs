@@ -1,7 +1,7 @@
 namespace ClusterLlm.Sandbox.Api;
 
 /// <summary>The query options of a write, as the API server reads them.</summary>
-public sealed record RequestOptions
+internal sealed record RequestOptions
 {
     public bool DryRun { get; init; }
 
@@ -22,7 +22,7 @@ public sealed record RequestOptions
 }
 
 /// <summary>How a delete treats the object's dependents.</summary>
-public enum PropagationPolicy
+internal enum PropagationPolicy
 {
     Background,
     Foreground,
@@ -30,4 +30,4 @@ public enum PropagationPolicy
 }
 
 /// <summary>The options of a delete: propagation and preconditions.</summary>
-public sealed record DeleteOptions(PropagationPolicy Propagation = PropagationPolicy.Background, string? PreconditionUid = null, string? PreconditionResourceVersion = null);
+internal sealed record DeleteOptions(PropagationPolicy Propagation = PropagationPolicy.Background, string? PreconditionUid = null, string? PreconditionResourceVersion = null);

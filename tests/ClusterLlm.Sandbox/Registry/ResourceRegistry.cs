@@ -6,7 +6,7 @@ namespace ClusterLlm.Sandbox.Registry;
 /// The set of served resources. Readers get an immutable snapshot, so discovery, routing and OpenAPI
 /// never see a half-registered CRD; writers (startup and the CRD controller) swap whole snapshots.
 /// </summary>
-public sealed class ResourceRegistry
+internal sealed class ResourceRegistry
 {
     private readonly Lock _gate = new();
     private ImmutableList<ResourceType> _types = [];

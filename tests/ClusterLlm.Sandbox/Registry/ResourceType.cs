@@ -4,10 +4,10 @@ using ClusterLlm.Sandbox.Tables;
 namespace ClusterLlm.Sandbox.Registry;
 
 /// <summary>Where a resource's scale subresource reads and writes replicas (the CRD <c>scale</c> block).</summary>
-public sealed record ScaleSpec(string SpecReplicasPath, string StatusReplicasPath, string? LabelSelectorPath);
+internal sealed record ScaleSpec(string SpecReplicasPath, string StatusReplicasPath, string? LabelSelectorPath);
 
 /// <summary>The group and plural name that identify a resource's storage, shared by all of its versions.</summary>
-public readonly record struct GroupResource(string Group, string Resource)
+internal readonly record struct GroupResource(string Group, string Resource)
 {
     public override string ToString() => string.IsNullOrEmpty(Group) ? Resource : $"{Resource}.{Group}";
 }
@@ -16,7 +16,7 @@ public readonly record struct GroupResource(string Group, string Resource)
 /// One served group/version/resource: what discovery lists, what the router accepts and what the
 /// store, tables and validation need to know about it.
 /// </summary>
-public sealed record ResourceType
+internal sealed record ResourceType
 {
     public required string Group { get; init; }
 

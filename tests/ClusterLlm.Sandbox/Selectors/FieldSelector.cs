@@ -9,7 +9,7 @@ namespace ClusterLlm.Sandbox.Selectors;
 /// A parsed field selector (<c>f=v</c>, <c>f==v</c>, <c>f!=v</c>, ANDed). Only the fields a resource
 /// declares selectable are accepted, with the API server's error for any other.
 /// </summary>
-public sealed class FieldSelector
+internal sealed class FieldSelector
 {
     private readonly IReadOnlyList<(string[] Path, string Value, bool Equal)> _terms;
 

@@ -7,7 +7,7 @@ namespace ClusterLlm.Sandbox.Selectors;
 /// A parsed label selector: equality (<c>a=b</c>, <c>a==b</c>, <c>a!=b</c>), set-based
 /// (<c>a in (x,y)</c>, <c>a notin (x)</c>) and existence (<c>a</c>, <c>!a</c>) requirements, ANDed.
 /// </summary>
-public sealed class LabelSelector
+internal sealed class LabelSelector
 {
     private readonly IReadOnlyList<Requirement> _requirements;
 

@@ -6,14 +6,14 @@ using ClusterLlm.Sandbox.Watching;
 namespace ClusterLlm.Sandbox.Storage;
 
 /// <summary>The page a list returns: items in (namespace, name) order and the key to continue after.</summary>
-public sealed record ListPage(IReadOnlyList<StoredObject> Items, long ResourceVersion, string? ContinueAfter, long RemainingItemCount);
+internal sealed record ListPage(IReadOnlyList<StoredObject> Items, long ResourceVersion, string? ContinueAfter, long RemainingItemCount);
 
 /// <summary>
 /// The in-memory store: objects indexed by group/resource, then namespace, then name, with one
 /// global monotonic resourceVersion, an owner index for garbage collection, and per-resource watch
 /// histories. A single lock orders commits, so every watcher sees events in resourceVersion order.
 /// </summary>
-public sealed class ObjectStore
+internal sealed class ObjectStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<GroupResource, ResourceTable> _tables = [];
@@ -291,7 +291,7 @@ public sealed class ObjectStore
 }
 
 /// <summary>Identifies a stored object across resources.</summary>
-public readonly record struct ObjectKey(GroupResource Resource, string Namespace, string Name)
+internal readonly record struct ObjectKey(GroupResource Resource, string Namespace, string Name)
 {
     internal static string Format(string ns, string name) => ns + "/" + name;
 }

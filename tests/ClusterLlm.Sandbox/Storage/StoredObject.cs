@@ -8,7 +8,7 @@ namespace ClusterLlm.Sandbox.Storage;
 /// One committed version of an object. It is never mutated after commit: readers share the parsed
 /// tree, and lists and watch events copy <see cref="Json"/> instead of serialising again.
 /// </summary>
-public sealed class StoredObject
+internal sealed class StoredObject
 {
     public StoredObject(JsonObject obj, long resourceVersion)
     {

@@ -6,7 +6,7 @@ namespace ClusterLlm.Sandbox.Tables;
 /// A column of a server-side Table. <see cref="Value"/> computes the cell from the stored object;
 /// CRD columns evaluate their JSONPath, built-ins use the same rules as the API server's printers.
 /// </summary>
-public sealed record PrinterColumn(string Name, string Type, int Priority, string Description, Func<JsonObject, DateTimeOffset, JsonNode?> Value)
+internal sealed record PrinterColumn(string Name, string Type, int Priority, string Description, Func<JsonObject, DateTimeOffset, JsonNode?> Value)
 {
     public string Format { get; init; } = "";
 }

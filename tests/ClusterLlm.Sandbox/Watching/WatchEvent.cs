@@ -3,7 +3,7 @@ using ClusterLlm.Sandbox.Storage;
 namespace ClusterLlm.Sandbox.Watching;
 
 /// <summary>The event types of a watch stream.</summary>
-public enum WatchEventType
+internal enum WatchEventType
 {
     Added,
     Modified,
@@ -12,7 +12,7 @@ public enum WatchEventType
 }
 
 /// <summary>A committed change, or a bookmark carrying only a resourceVersion.</summary>
-public sealed record WatchEvent(WatchEventType Type, StoredObject? Object, long ResourceVersion, bool InitialEventsEnd = false)
+internal sealed record WatchEvent(WatchEventType Type, StoredObject? Object, long ResourceVersion, bool InitialEventsEnd = false)
 {
     public string TypeName => Type switch
     {

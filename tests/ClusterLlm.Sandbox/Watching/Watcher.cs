@@ -7,7 +7,7 @@ namespace ClusterLlm.Sandbox.Watching;
 /// One open watch. The store pushes matching events into a bounded channel; a client too slow to
 /// drain it is disconnected, as the API server drops a watcher whose buffer fills, and re-lists.
 /// </summary>
-public sealed class Watcher : IDisposable
+internal sealed class Watcher : IDisposable
 {
     private readonly Channel<WatchEvent> _events;
     private readonly Func<StoredObject, bool> _filter;

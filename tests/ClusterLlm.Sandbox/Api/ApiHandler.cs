@@ -391,7 +391,7 @@ internal sealed partial class ApiHandler
         var media = context.Request.ContentType?.Split(';')[0].Trim();
         if (media is not null and not "application/json" and not "*/*")
         {
-            throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf");
+            throw new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json (the sandbox does not decode protobuf)");
         }
 
         try

@@ -81,16 +81,7 @@ internal static class FieldManager
             }
         }
 
-        var own = new ManagedEntry(manager, "Apply", type.ApiVersion, ObjectMeta.Timestamp(now), subresource, desired);
-        if (ownIndex >= 0)
-        {
-            entries[ownIndex] = own;
-        }
-        else
-        {
-            entries.Add(own);
-        }
-
+        Upsert(entries, ownIndex, new ManagedEntry(manager, "Apply", type.ApiVersion, ObjectMeta.Timestamp(now), subresource, desired));
         Write(merged, entries);
         return merged;
     }
@@ -116,16 +107,7 @@ internal static class FieldManager
 
         var index = entries.FindIndex(e => e.Manager == manager && e.Operation == "Update" && e.Subresource == subresource);
         var fields = (index >= 0 ? entries[index].Fields : FieldSet.Empty).Union(changed);
-        var entry = new ManagedEntry(manager, "Update", type.ApiVersion, ObjectMeta.Timestamp(now), subresource, fields);
-        if (index >= 0)
-        {
-            entries[index] = entry;
-        }
-        else
-        {
-            entries.Add(entry);
-        }
-
+        Upsert(entries, index, new ManagedEntry(manager, "Update", type.ApiVersion, ObjectMeta.Timestamp(now), subresource, fields));
         Write(after, entries);
     }
 
@@ -245,6 +227,18 @@ internal static class FieldManager
         }
 
         return entry.Operation == "Update" ? $"{text} using {entry.ApiVersion}" : text;
+    }
+
+    private static void Upsert(List<ManagedEntry> entries, int index, ManagedEntry entry)
+    {
+        if (index >= 0)
+        {
+            entries[index] = entry;
+        }
+        else
+        {
+            entries.Add(entry);
+        }
     }
 
     private static List<ManagedEntry> Entries(JsonObject obj) =>

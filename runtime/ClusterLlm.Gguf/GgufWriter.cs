@@ -5,22 +5,36 @@ namespace ClusterLlm.Gguf;
 
 /// <summary>
 /// Writes GGUF version 3 files: metadata, tensor infos and tensor data supplied by the caller. Used to
-/// build fixtures (split models, large files for benchmarks) without a native toolchain.
+/// build fixtures (split models, large files for benchmarks) and the random-weight test models without a
+/// native toolchain. Tensor data streams from the callbacks straight to the output, so a file of any size
+/// never sits in memory.
 /// </summary>
 public sealed class GgufWriter
 {
     private readonly List<(string Key, GgufValue Value)> metadata = [];
     private readonly List<(string Name, long[] Dimensions, GgmlType Type, Action<Stream> WriteData)> tensors = [];
 
-    public GgufWriter Add(string key, GgufValueType type, object value)
+    public GgufWriter Add(string key, GgufValueType type, object value) => Add(key, new GgufValue(type, value));
+
+    /// <summary>Adds a value as read by <see cref="GgufFile"/>; arrays must be materialised (see <see cref="GgufReaderOptions.MaxMaterializedArrayElements"/>).</summary>
+    public GgufWriter Add(string key, GgufValue value)
     {
-        metadata.Add((key, new GgufValue(type, value)));
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Value is GgufArray { Items: null })
+        {
+            throw new ArgumentException($"metadata '{key}' is an array the reader did not materialise; read it with a higher MaxMaterializedArrayElements", nameof(value));
+        }
+
+        metadata.Add((key, value));
         return this;
     }
 
     public GgufWriter AddString(string key, string value) => Add(key, GgufValueType.String, value);
 
     public GgufWriter AddUInt32(string key, uint value) => Add(key, GgufValueType.UInt32, value);
+
+    public GgufWriter AddFloat32(string key, float value) => Add(key, GgufValueType.Float32, value);
 
     /// <summary>Adds a tensor whose bytes <paramref name="writeData"/> writes (exactly the tensor's byte size).</summary>
     public GgufWriter AddTensor(string name, long[] dimensions, GgmlType type, Action<Stream> writeData)
@@ -37,10 +51,33 @@ public sealed class GgufWriter
         return AddTensor(name, dimensions, type, s => WriteFill(s, bytes, fill));
     }
 
+    /// <summary>
+    /// Writes the file beside <paramref name="path"/> and renames it into place, so a reader never sees a
+    /// half-written file and a failed write leaves nothing behind.
+    /// </summary>
     public void WriteTo(string path)
     {
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        WriteTo(stream);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var partial = path + ".partial";
+        try
+        {
+            using (var stream = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                WriteTo(stream);
+            }
+
+            File.Move(partial, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
     }
 
     public void WriteTo(Stream stream)

@@ -1,3 +1,4 @@
+using ClusterLlm.Gguf.Memory;
 using ClusterLlm.LlamaCpp.Native;
 
 namespace ClusterLlm.LlamaCpp;
@@ -9,20 +10,6 @@ public enum FlashAttention
     Auto = -1,
     Off = 0,
     On = 1,
-}
-
-/// <summary>Data type of the K or V cache; the values are ggml's <c>ggml_type</c>.</summary>
-public enum KvCacheType
-{
-    F32 = 0,
-    F16 = 1,
-    Q4_0 = 2,
-    Q4_1 = 3,
-    Q5_0 = 6,
-    Q5_1 = 7,
-    Q8_0 = 8,
-    IQ4_NL = 20,
-    BF16 = 30,
 }
 
 /// <summary>How to create a context, with llama-server's choices as defaults (see the internals reference, §4).</summary>
@@ -121,8 +108,8 @@ public sealed class LlamaContext : IDisposable
         parameters.n_threads = threads;
         parameters.n_threads_batch = threads;
         parameters.flash_attn_type = (int)settings.FlashAttention;
-        parameters.type_k = (int)settings.CacheTypeK;
-        parameters.type_v = (int)settings.CacheTypeV;
+        parameters.type_k = (int)settings.CacheTypeK.ToGgmlType();
+        parameters.type_v = (int)settings.CacheTypeV.ToGgmlType();
         // The library default is a full-size SWA cache; llama-server turns it off to save memory.
         parameters.swa_full = false;
         parameters.kv_unified = settings.KvUnified;

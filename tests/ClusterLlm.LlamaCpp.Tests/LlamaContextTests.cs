@@ -7,7 +7,7 @@ public sealed class LlamaContextTests
     [Test]
     public void Create_TwoSequences_SplitsTheContextPerSequence()
     {
-        using var model = LlamaModel.Load(TestModelFixture.Tiny);
+        using var model = LlamaModel.Load(TestModels.Tiny);
         using var context = LlamaContext.Create(model, Settings);
 
         Assert.That(context.ContextSize, Is.EqualTo(1024));
@@ -21,7 +21,7 @@ public sealed class LlamaContextTests
     [Test]
     public void Decode_TwoSequences_TracksPositionsPerSequence()
     {
-        using var model = LlamaModel.Load(TestModelFixture.Tiny);
+        using var model = LlamaModel.Load(TestModels.Tiny);
         using var context = LlamaContext.Create(model, Settings);
         using var batch = new LlamaBatch(16);
         for (var i = 0; i < 5; i++)
@@ -45,7 +45,7 @@ public sealed class LlamaContextTests
     [Test]
     public void Decode_PositionGap_ReturnsAnErrorCodeInsteadOfCrashing()
     {
-        using var model = LlamaModel.Load(TestModelFixture.Tiny);
+        using var model = LlamaModel.Load(TestModels.Tiny);
         using var context = LlamaContext.Create(model, Settings);
         using var batch = new LlamaBatch(4);
         batch.Add(100, 0, 0, logits: true);

@@ -8,7 +8,7 @@ public sealed class LlamaLogTests
     public void Capture_LoadingAModel_CollectsWholeLines()
     {
         using var capture = LlamaLog.Capture(currentThreadOnly: true);
-        using (LlamaModel.Load(TestModelFixture.Tiny))
+        using (LlamaModel.Load(TestModels.Tiny))
         {
         }
 
@@ -23,7 +23,7 @@ public sealed class LlamaLogTests
         LlamaLog.Route(logger);
         try
         {
-            using (LlamaModel.Load(TestModelFixture.Tiny))
+            using (LlamaModel.Load(TestModels.Tiny))
             {
             }
         }

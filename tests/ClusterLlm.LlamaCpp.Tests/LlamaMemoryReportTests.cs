@@ -1,4 +1,4 @@
-using ClusterLlm.LlamaCpp.TestModels;
+using ClusterLlm.Gguf.TestModel;
 
 namespace ClusterLlm.LlamaCpp.Tests;
 
@@ -10,13 +10,13 @@ public sealed class LlamaMemoryReportTests
         var preset = TestModelPreset.Tiny;
         var settings = new LlamaContextSettings { ContextSize = 1024, Sequences = 2, Threads = 1 };
 
-        var report = LlamaMemoryReport.Measure(TestModelFixture.Tiny, settings);
+        var report = LlamaMemoryReport.Measure(TestModels.Tiny, settings);
 
         // K and V, F16, for every layer and cell: the KV cache size follows from the shape alone.
         var kvWidth = preset.EmbeddingLength / preset.HeadCount * preset.KvHeadCount;
         var expectedKv = 2L * 2 * preset.LayerCount * kvWidth * 1024;
         Assert.That(report.KvBytes, Is.EqualTo(expectedKv).Within(10 * 1024));
-        Assert.That(report.ModelBytes, Is.GreaterThan(0).And.LessThanOrEqualTo(new FileInfo(TestModelFixture.Tiny).Length));
+        Assert.That(report.ModelBytes, Is.GreaterThan(0).And.LessThanOrEqualTo(new FileInfo(TestModels.Tiny).Length));
         Assert.That(report.ComputeBytes, Is.GreaterThan(0));
         Assert.That(report.TotalBytes, Is.EqualTo(report.Buffers.Sum(b => b.Bytes)));
     }
@@ -26,8 +26,8 @@ public sealed class LlamaMemoryReportTests
     {
         var settings = new LlamaContextSettings { ContextSize = 256, Sequences = 1, Threads = 1 };
 
-        var mapped = LlamaMemoryReport.Measure(TestModelFixture.Tiny, settings);
-        var read = LlamaMemoryReport.Measure(TestModelFixture.Tiny, settings, new LlamaModelSettings { UseMmap = false });
+        var mapped = LlamaMemoryReport.Measure(TestModels.Tiny, settings);
+        var read = LlamaMemoryReport.Measure(TestModels.Tiny, settings, new LlamaModelSettings { UseMmap = false });
 
         Assert.That(mapped.Buffers.Where(b => b.Kind == LlamaBufferKind.Model).Select(b => b.Buffer), Does.Contain("CPU_Mapped"));
         Assert.That(read.Buffers.Where(b => b.Kind == LlamaBufferKind.Model).Select(b => b.Buffer), Does.Not.Contain("CPU_Mapped"));

@@ -1,4 +1,4 @@
-using ClusterLlm.LlamaCpp.TestModels;
+using ClusterLlm.Gguf.TestModel;
 
 namespace ClusterLlm.LlamaCpp.Tests;
 
@@ -7,7 +7,7 @@ public sealed class LlamaModelTests
     [Test]
     public void Load_TinyTestModel_ReportsItsShape()
     {
-        using var model = LlamaModel.Load(TestModelFixture.Tiny);
+        using var model = LlamaModel.Load(TestModels.Tiny);
 
         Assert.That(model.LayerCount, Is.EqualTo(TestModelPreset.Tiny.LayerCount));
         Assert.That(model.EmbeddingLength, Is.EqualTo(TestModelPreset.Tiny.EmbeddingLength));
@@ -24,7 +24,7 @@ public sealed class LlamaModelTests
     [Test]
     public void Load_MissingFile_ThrowsNamingThePath()
     {
-        var path = Path.Combine(TestModelFixture.Directory, "absent.gguf");
+        var path = Path.Combine(TestModels.Directory, "absent.gguf");
 
         Assert.That(() => LlamaModel.Load(path), Throws.TypeOf<FileNotFoundException>().With.Message.Contains(path));
     }
@@ -32,7 +32,7 @@ public sealed class LlamaModelTests
     [Test]
     public void Load_NotAGguf_ThrowsWithLlamaCppsReason()
     {
-        var path = Path.Combine(TestModelFixture.Directory, "garbage.gguf");
+        var path = Path.Combine(TestModels.Directory, "garbage.gguf");
         File.WriteAllText(path, "this is not a model");
 
         Assert.That(() => LlamaModel.Load(path), Throws.TypeOf<LlamaException>().With.Message.Contains(path).And.Message.Contains("gguf").IgnoreCase);
@@ -41,7 +41,7 @@ public sealed class LlamaModelTests
     [Test]
     public void Load_VocabOnly_TokenizesWithoutWeights()
     {
-        using var model = LlamaModel.Load(TestModelFixture.Vocab, new LlamaModelSettings { VocabOnly = true });
+        using var model = LlamaModel.Load(TestModels.Vocab, new LlamaModelSettings { VocabOnly = true });
 
         var tokens = model.Vocab.Tokenize("Hello", addSpecial: true, parseSpecial: false);
 

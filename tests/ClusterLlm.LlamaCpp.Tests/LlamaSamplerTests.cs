@@ -8,7 +8,7 @@ public sealed class LlamaSamplerTests
     [OneTimeSetUp]
     public void Load()
     {
-        _model = LlamaModel.Load(TestModelFixture.Tiny);
+        _model = LlamaModel.Load(TestModels.Tiny);
         _context = LlamaContext.Create(_model, new LlamaContextSettings { ContextSize = 512, Sequences = 1, Threads = 1 });
         using var batch = new LlamaBatch(8);
         batch.Add(1, 0, 0, logits: false);

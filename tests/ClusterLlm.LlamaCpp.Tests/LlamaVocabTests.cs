@@ -5,7 +5,7 @@ public sealed class LlamaVocabTests
     private LlamaModel _model = null!;
 
     [OneTimeSetUp]
-    public void Load() => _model = LlamaModel.Load(TestModelFixture.Vocab, new LlamaModelSettings { VocabOnly = true });
+    public void Load() => _model = LlamaModel.Load(TestModels.Vocab, new LlamaModelSettings { VocabOnly = true });
 
     [OneTimeTearDown]
     public void Free() => _model.Dispose();

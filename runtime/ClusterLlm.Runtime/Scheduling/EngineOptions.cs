@@ -1,3 +1,4 @@
+using ClusterLlm.Gguf.Memory;
 using ClusterLlm.LlamaCpp;
 
 namespace ClusterLlm.Runtime.Scheduling;

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using ClusterLlm.LlamaCpp.TestModels;
+using ClusterLlm.Gguf;
+using ClusterLlm.Gguf.TestModel;
 
 namespace ClusterLlm.Runtime.TestModel;
 
@@ -11,7 +12,7 @@ internal static class TestModelCommand
         var output = new Option<FileInfo>("--out") { Description = "Path of the GGUF file to write.", Required = true };
         var preset = new Option<string>("--preset")
         {
-            Description = "Model shape: tiny (a few MB, for tests), small (~40 MB) or bench (~330 MB, memory-bound decode).",
+            Description = "Model shape: tiny (a few MB, for tests), small (~38 MiB) or bench (~317 MiB of Q8_0 matrices, memory-bound decode).",
             DefaultValueFactory = _ => TestModelPreset.Tiny.Name,
         };
         preset.AcceptOnlyFromAmong([.. TestModelPreset.All.Select(p => p.Name)]);
@@ -40,7 +41,7 @@ internal static class TestModelCommand
             {
                 TestModelWriter.Write(path, chosen, result.GetValue(seed), vocabPath);
             }
-            catch (InvalidDataException exception)
+            catch (Exception exception) when (exception is InvalidDataException or GgufFormatException)
             {
                 Console.Error.WriteLine($"--vocab: {exception.Message}");
                 return 2;

@@ -1,7 +1,6 @@
 using ClusterLlm.Gguf.Memory;
+using ClusterLlm.Gguf.TestModel;
 using ClusterLlm.LlamaCpp;
-using ClusterLlm.LlamaCpp.TestModels;
-using LlamaKv = ClusterLlm.LlamaCpp.KvCacheType;
 
 namespace ClusterLlm.Gguf.Tests.Memory;
 
@@ -28,22 +27,22 @@ public sealed class MemoryEstimatorLlamaCppTests
     [OneTimeTearDown]
     public void DeleteModels() => models.Dispose();
 
-    [TestCase("tiny", 512, 1, LlamaKv.F16, true, true)]
-    [TestCase("small", 1000, 3, LlamaKv.Q8_0, true, true)]
-    [TestCase("small", 700, 4, LlamaKv.F16, false, true)]
-    [TestCase("tiny", 512, 1, LlamaKv.F16, true)]
-    [TestCase("tiny", 300, 3, LlamaKv.F16, true)]
-    [TestCase("tiny", 8192, 1, LlamaKv.F16, false)]
-    [TestCase("tiny", 512, 8, LlamaKv.F16, false)]
-    [TestCase("small", 2048, 1, LlamaKv.F16, true)]
-    [TestCase("small", 4096, 4, LlamaKv.Q8_0, true)]
-    [TestCase("small", 1024, 4, LlamaKv.Q4_0, true)]
-    [TestCase("small", 2048, 2, LlamaKv.F16, false)]
-    [TestCase("bench", 2048, 1, LlamaKv.F16, true)]
-    [TestCase("bench", 4096, 4, LlamaKv.Q8_0, true)]
-    [TestCase("bench", 512, 8, LlamaKv.Q4_0, true)]
-    [TestCase("bench", 8192, 1, LlamaKv.F16, false)]
-    public void Estimate_TestModelOnCpu_WithinTenPercentOfLlamaCpp(string preset, int context, int slots, LlamaKv kvType, bool flashAttention, bool kvUnified = false)
+    [TestCase("tiny", 512, 1, KvCacheType.F16, true, true)]
+    [TestCase("small", 1000, 3, KvCacheType.Q8_0, true, true)]
+    [TestCase("small", 700, 4, KvCacheType.F16, false, true)]
+    [TestCase("tiny", 512, 1, KvCacheType.F16, true)]
+    [TestCase("tiny", 300, 3, KvCacheType.F16, true)]
+    [TestCase("tiny", 8192, 1, KvCacheType.F16, false)]
+    [TestCase("tiny", 512, 8, KvCacheType.F16, false)]
+    [TestCase("small", 2048, 1, KvCacheType.F16, true)]
+    [TestCase("small", 4096, 4, KvCacheType.Q8_0, true)]
+    [TestCase("small", 1024, 4, KvCacheType.Q4_0, true)]
+    [TestCase("small", 2048, 2, KvCacheType.F16, false)]
+    [TestCase("bench", 2048, 1, KvCacheType.F16, true)]
+    [TestCase("bench", 4096, 4, KvCacheType.Q8_0, true)]
+    [TestCase("bench", 512, 8, KvCacheType.Q4_0, true)]
+    [TestCase("bench", 8192, 1, KvCacheType.F16, false)]
+    public void Estimate_TestModelOnCpu_WithinTenPercentOfLlamaCpp(string preset, int context, int slots, KvCacheType kvType, bool flashAttention, bool kvUnified = false)
     {
         var path = models.File(preset + ".gguf");
         var measured = LlamaMemoryReport.Measure(path, new LlamaContextSettings
@@ -55,14 +54,13 @@ public sealed class MemoryEstimatorLlamaCppTests
             FlashAttention = flashAttention ? FlashAttention.Auto : FlashAttention.Off,
             KvUnified = kvUnified,
         });
-        var type = Enum.Parse<Gguf.Memory.KvCacheType>(kvType.ToString());
 
         var estimate = MemoryEstimator.Estimate(GgufFacts.From(GgufModel.Open(path)), new EstimateSettings
         {
             ContextSize = context,
             ParallelSlots = slots,
-            CacheTypeK = type,
-            CacheTypeV = type,
+            CacheTypeK = kvType,
+            CacheTypeV = kvType,
             FlashAttention = flashAttention,
             KvUnified = kvUnified,
             GpuLayers = 0,

@@ -1,6 +1,6 @@
 using System.CommandLine;
+using ClusterLlm.Gguf.TestModel;
 using ClusterLlm.LlamaCpp;
-using ClusterLlm.LlamaCpp.TestModels;
 using ClusterLlm.Runtime.TestModel;
 
 namespace ClusterLlm.Runtime.Tests.TestModel;

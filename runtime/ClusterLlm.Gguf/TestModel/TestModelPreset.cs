@@ -1,4 +1,4 @@
-namespace ClusterLlm.LlamaCpp.TestModels;
+namespace ClusterLlm.Gguf.TestModel;
 
 /// <summary>
 /// The shape of a random-weight llama model. Throughput depends on shape and weight type, not on weight values.
@@ -15,14 +15,14 @@ public sealed record TestModelPreset(
     bool TiedOutput,
     bool QuantizedWeights = false)
 {
-    /// <summary>A few MB: loads in milliseconds, for unit tests.</summary>
+    /// <summary>About 8.6 MiB: loads in milliseconds, for unit tests.</summary>
     public static TestModelPreset Tiny { get; } = new("tiny", 64, 2, 4, 2, 128, 4096, TiedOutput: false);
 
-    /// <summary>About 40 MB: enough layers and width for behaviour that needs a less trivial network.</summary>
+    /// <summary>About 38 MiB: enough layers and width for behaviour that needs a less trivial network.</summary>
     public static TestModelPreset Small { get; } = new("small", 256, 4, 8, 4, 768, 4096, TiedOutput: false);
 
     /// <summary>
-    /// About 330 MB, mostly Q8_0 matrices (F16 embeddings), so decoding streams hundreds of MB per token and is
+    /// About 317 MiB, mostly Q8_0 matrices (F16 embeddings), so decoding streams hundreds of MB per token and is
     /// memory-bound as with real quantized models; F16 matrices would make a CPU compute-bound instead.
     /// </summary>
     public static TestModelPreset Bench { get; } = new("bench", 1024, 16, 16, 4, 3584, 8192, TiedOutput: false, QuantizedWeights: true);

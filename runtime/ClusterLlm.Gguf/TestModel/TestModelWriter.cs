@@ -1,24 +1,25 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace ClusterLlm.LlamaCpp.TestModels;
+namespace ClusterLlm.Gguf.TestModel;
 
 /// <summary>
 /// Writes a llama-architecture GGUF (version 3) with a real tokenizer and deterministic random weights.
 /// </summary>
 /// <remarks>
-/// A C# writer rather than <c>llama_model_init_from_user</c> + <c>llama_model_save_to_file</c>: it streams tensors
-/// straight to disk (the bench preset never sits in memory twice), picks each tensor's type (F16 matrices, F32
-/// norms) without going through llama.cpp's internal saver, and its output is byte-identical for a seed by
+/// Managed code over <see cref="GgufWriter"/> rather than <c>llama_model_init_from_user</c> +
+/// <c>llama_model_save_to_file</c>: it streams tensors straight to disk (the bench preset never sits in memory),
+/// picks each tensor's type (F16 or Q8_0 matrices, F32 norms) without going through llama.cpp's internal saver,
+/// needs no native library, and its output is byte-identical for a seed by
 /// construction: a stable per-tensor hash seeds a SplitMix64 generator, with no dependence on thread count,
 /// allocation order or the C++ standard library's distributions.
 /// </remarks>
 public static class TestModelWriter
 {
-    private const int Alignment = 32;
-    private const uint TypeF32 = 0;
-    private const uint TypeF16 = 1;
-    private const uint TypeQ8_0 = 8;
+    private const string TokensKey = "tokenizer.ggml.tokens";
+
+    // Far above any real vocabulary (Gemma's 262k tokens), still a bound on what a hostile file can make us keep.
+    private const int MaxVocabularyEntries = 1 << 22;
 
     // Q8_0: blocks of 32 weights, one F16 scale then 32 signed bytes.
     private const int Q8Block = 32;
@@ -56,59 +57,78 @@ public static class TestModelWriter
     /// Writes the model for <paramref name="preset"/> and <paramref name="seed"/> to <paramref name="outputPath"/>, taking
     /// the tokenizer from the vocabulary GGUF at <paramref name="vocabPath"/>. The same inputs give the same bytes.
     /// </summary>
+    /// <exception cref="GgufFormatException">The vocabulary file is not a readable GGUF.</exception>
+    /// <exception cref="InvalidDataException">The vocabulary file holds no tokenizer.</exception>
     public static void Write(string outputPath, TestModelPreset preset, ulong seed, string vocabPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         ArgumentNullException.ThrowIfNull(preset);
-        var tokenizer = GgufTokenizerSource.ReadTokenizerEntries(vocabPath);
-        var vocabSize = CountTokens(vocabPath, tokenizer);
-        var tensors = Tensors(preset, vocabSize);
+        var tokenizer = ReadTokenizer(vocabPath);
+        var vocabSize = checked((int)tokenizer.First(e => e.Key == TokensKey).Value.AsArray()!.Length);
 
-        var directory = Path.GetDirectoryName(Path.GetFullPath(outputPath));
-        if (!string.IsNullOrEmpty(directory))
+        var writer = new GgufWriter()
+            .AddString("general.architecture", "llama")
+            .AddString("general.name", $"clusterllm-testmodel-{preset.Name}-seed{seed}")
+            .AddUInt32("general.file_type", preset.QuantizedWeights ? 7u : 1u) // llama_ftype: mostly Q8_0, or mostly F16
+            .AddUInt32("general.alignment", GgufFile.DefaultAlignment)
+            .AddUInt32("llama.vocab_size", (uint)vocabSize)
+            .AddUInt32("llama.context_length", (uint)preset.ContextLength)
+            .AddUInt32("llama.embedding_length", (uint)preset.EmbeddingLength)
+            .AddUInt32("llama.block_count", (uint)preset.LayerCount)
+            .AddUInt32("llama.feed_forward_length", (uint)preset.FeedForwardLength)
+            .AddUInt32("llama.attention.head_count", (uint)preset.HeadCount)
+            .AddUInt32("llama.attention.head_count_kv", (uint)preset.KvHeadCount)
+            .AddUInt32("llama.rope.dimension_count", (uint)(preset.EmbeddingLength / preset.HeadCount))
+            .AddFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5f)
+            .AddFloat32("llama.rope.freq_base", 10000f);
+        foreach (var (key, value) in tokenizer)
         {
-            Directory.CreateDirectory(directory);
+            writer.Add(key, value);
         }
-        // Write beside the target and rename, so a reader never sees a half-written model.
-        var temporary = outputPath + ".partial";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+
+        foreach (var tensor in Tensors(preset, vocabSize))
         {
-            var header = new MemoryStream();
-            WriteHeader(header, preset, seed, tokenizer, tensors, vocabSize);
-            PadTo(header, Alignment);
-            header.WriteTo(file);
-            foreach (var tensor in tensors)
-            {
-                WriteTensorData(file, tensor, seed);
-                PadTo(file, Alignment);
-            }
+            writer.AddTensor(tensor.Name, tensor.Dims, tensor.Type, stream => WriteTensorData(stream, tensor, seed));
         }
-        File.Move(temporary, outputPath, overwrite: true);
+
+        writer.WriteTo(outputPath);
     }
 
-    private sealed record Tensor(string Name, long[] Dims, uint Type, float Scale, bool Constant)
+    /// <summary>The vocabulary's <c>tokenizer.*</c> entries in file order, token lists included.</summary>
+    private static List<KeyValuePair<string, GgufValue>> ReadTokenizer(string vocabPath)
+    {
+        // Vocabularies and merges run to hundreds of thousands of entries, which the default limits skip.
+        var file = GgufFile.Read(vocabPath, new GgufReaderOptions { MaxMaterializedArrayElements = MaxVocabularyEntries });
+        var entries = file.Metadata.Where(e => e.Key.StartsWith("tokenizer.", StringComparison.Ordinal)).ToList();
+        if (!entries.Any(e => e.Key == TokensKey && e.Value.AsArray() is { Items: not null }))
+        {
+            throw new InvalidDataException($"{vocabPath} holds no {TokensKey} list: it is not a vocabulary GGUF.");
+        }
+
+        if (entries.FirstOrDefault(e => e.Value.AsArray() is { Items: null }) is { Key: not null } tooLong)
+        {
+            throw new InvalidDataException($"{vocabPath}: {tooLong.Key} has {tooLong.Value.AsArray()!.Length} entries, above the {MaxVocabularyEntries} a test model carries.");
+        }
+
+        return entries;
+    }
+
+    private sealed record Tensor(string Name, long[] Dims, GgmlType Type, float Scale, bool Constant)
     {
         public long Elements => Dims.Aggregate(1L, (a, b) => a * b);
-
-        public long Bytes => Type switch
-        {
-            TypeQ8_0 => Elements / Q8Block * Q8BlockBytes,
-            TypeF16 => Elements * 2,
-            _ => Elements * 4,
-        };
     }
 
     private static List<Tensor> Tensors(TestModelPreset p, int vocabSize)
     {
-        var matrix = p.QuantizedWeights ? TypeQ8_0 : TypeF16;
+        var matrix = p.QuantizedWeights ? GgmlType.Q8_0 : GgmlType.F16;
         var headDim = p.EmbeddingLength / p.HeadCount;
         var kvWidth = headDim * p.KvHeadCount;
         var inScale = 1f / MathF.Sqrt(p.EmbeddingLength);
         var ffScale = 1f / MathF.Sqrt(p.FeedForwardLength);
         var list = new List<Tensor>
         {
-            new("token_embd.weight", [p.EmbeddingLength, vocabSize], TypeF16, 1f, false),
-            new("output_norm.weight", [p.EmbeddingLength], TypeF32, 1f, true),
+            new("token_embd.weight", [p.EmbeddingLength, vocabSize], GgmlType.F16, 1f, false),
+            new("output_norm.weight", [p.EmbeddingLength], GgmlType.F32, 1f, true),
         };
         if (!p.TiedOutput)
         {
@@ -117,59 +137,17 @@ public static class TestModelWriter
         for (var layer = 0; layer < p.LayerCount; layer++)
         {
             var b = $"blk.{layer}.";
-            list.Add(new(b + "attn_norm.weight", [p.EmbeddingLength], TypeF32, 1f, true));
+            list.Add(new(b + "attn_norm.weight", [p.EmbeddingLength], GgmlType.F32, 1f, true));
             list.Add(new(b + "attn_q.weight", [p.EmbeddingLength, p.EmbeddingLength], matrix, inScale, false));
             list.Add(new(b + "attn_k.weight", [p.EmbeddingLength, kvWidth], matrix, inScale, false));
             list.Add(new(b + "attn_v.weight", [p.EmbeddingLength, kvWidth], matrix, inScale, false));
             list.Add(new(b + "attn_output.weight", [p.EmbeddingLength, p.EmbeddingLength], matrix, inScale, false));
-            list.Add(new(b + "ffn_norm.weight", [p.EmbeddingLength], TypeF32, 1f, true));
+            list.Add(new(b + "ffn_norm.weight", [p.EmbeddingLength], GgmlType.F32, 1f, true));
             list.Add(new(b + "ffn_gate.weight", [p.EmbeddingLength, p.FeedForwardLength], matrix, inScale, false));
             list.Add(new(b + "ffn_up.weight", [p.EmbeddingLength, p.FeedForwardLength], matrix, inScale, false));
             list.Add(new(b + "ffn_down.weight", [p.FeedForwardLength, p.EmbeddingLength], matrix, ffScale, false));
         }
         return list;
-    }
-
-    private static void WriteHeader(Stream s, TestModelPreset p, ulong seed, IReadOnlyList<(string Key, byte[] Encoded)> tokenizer, List<Tensor> tensors, int vocabSize)
-    {
-        WriteU32(s, 0x46554747);
-        WriteU32(s, 3);
-        WriteU64(s, (ulong)tensors.Count);
-        const int OwnKeys = 14;
-        WriteU64(s, (ulong)(OwnKeys + tokenizer.Count));
-
-        KvString(s, "general.architecture", "llama");
-        KvString(s, "general.name", $"clusterllm-testmodel-{p.Name}-seed{seed}");
-        KvU32(s, "general.file_type", p.QuantizedWeights ? 7u : 1u); // mostly Q8_0, or mostly F16
-        KvU32(s, "general.alignment", Alignment);
-        KvU32(s, "llama.vocab_size", (uint)vocabSize);
-        KvU32(s, "llama.context_length", (uint)p.ContextLength);
-        KvU32(s, "llama.embedding_length", (uint)p.EmbeddingLength);
-        KvU32(s, "llama.block_count", (uint)p.LayerCount);
-        KvU32(s, "llama.feed_forward_length", (uint)p.FeedForwardLength);
-        KvU32(s, "llama.attention.head_count", (uint)p.HeadCount);
-        KvU32(s, "llama.attention.head_count_kv", (uint)p.KvHeadCount);
-        KvU32(s, "llama.rope.dimension_count", (uint)(p.EmbeddingLength / p.HeadCount));
-        KvF32(s, "llama.attention.layer_norm_rms_epsilon", 1e-5f);
-        KvF32(s, "llama.rope.freq_base", 10000f);
-        foreach (var (_, encoded) in tokenizer)
-        {
-            s.Write(encoded);
-        }
-
-        ulong offset = 0;
-        foreach (var t in tensors)
-        {
-            WriteString(s, t.Name);
-            WriteU32(s, (uint)t.Dims.Length);
-            foreach (var d in t.Dims)
-            {
-                WriteU64(s, (ulong)d);
-            }
-            WriteU32(s, t.Type);
-            WriteU64(s, offset);
-            offset += (ulong)Align(t.Bytes);
-        }
     }
 
     private static void WriteTensorData(Stream s, Tensor t, ulong seed)
@@ -185,8 +163,8 @@ public static class TestModelWriter
             var n = (int)Math.Min(Chunk, remaining);
             var written = t.Type switch
             {
-                TypeQ8_0 => FillQ8(buffer, n, amplitude, ref rng),
-                TypeF16 => Fill(buffer, n, t, amplitude, ref rng, 2),
+                GgmlType.Q8_0 => FillQ8(buffer, n, amplitude, ref rng),
+                GgmlType.F16 => Fill(buffer, n, t, amplitude, ref rng, 2),
                 _ => Fill(buffer, n, t, amplitude, ref rng, 4),
             };
             s.Write(buffer, 0, written);
@@ -227,28 +205,6 @@ public static class TestModelWriter
         return offset;
     }
 
-    private static int CountTokens(string vocabPath, IReadOnlyList<(string Key, byte[] Encoded)> tokenizer)
-    {
-        var tokens = tokenizer.First(e => e.Key == "tokenizer.ggml.tokens").Encoded;
-        // key string (8-byte length + bytes), value type (4), element type (4), then the element count.
-        var keyLength = (int)BinaryPrimitives.ReadUInt64LittleEndian(tokens);
-        var count = BinaryPrimitives.ReadUInt64LittleEndian(tokens.AsSpan(8 + keyLength + 8));
-        return count is > 0 and < int.MaxValue
-            ? (int)count
-            : throw new InvalidDataException($"{vocabPath} declares {count} tokens.");
-    }
-
-    private static long Align(long value) => (value + Alignment - 1) / Alignment * Alignment;
-
-    private static void PadTo(Stream s, int alignment)
-    {
-        var padding = (int)((alignment - (s.Position % alignment)) % alignment);
-        for (var i = 0; i < padding; i++)
-        {
-            s.WriteByte(0);
-        }
-    }
-
     private static ulong StableHash(string text)
     {
         // FNV-1a: string.GetHashCode is randomised per process, which would break same-seed determinism.
@@ -258,50 +214,6 @@ public static class TestModelWriter
             hash = (hash ^ b) * 1099511628211UL;
         }
         return hash;
-    }
-
-    private static void KvString(Stream s, string key, string value)
-    {
-        WriteString(s, key);
-        WriteU32(s, 8);
-        WriteString(s, value);
-    }
-
-    private static void KvU32(Stream s, string key, uint value)
-    {
-        WriteString(s, key);
-        WriteU32(s, 4);
-        WriteU32(s, value);
-    }
-
-    private static void KvF32(Stream s, string key, float value)
-    {
-        WriteString(s, key);
-        WriteU32(s, 6);
-        Span<byte> b = stackalloc byte[4];
-        BinaryPrimitives.WriteSingleLittleEndian(b, value);
-        s.Write(b);
-    }
-
-    private static void WriteString(Stream s, string value)
-    {
-        var bytes = Encoding.UTF8.GetBytes(value);
-        WriteU64(s, (ulong)bytes.Length);
-        s.Write(bytes);
-    }
-
-    private static void WriteU32(Stream s, uint value)
-    {
-        Span<byte> b = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(b, value);
-        s.Write(b);
-    }
-
-    private static void WriteU64(Stream s, ulong value)
-    {
-        Span<byte> b = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(b, value);
-        s.Write(b);
     }
 
     /// <summary>SplitMix64: tiny, fast, and specified bit for bit, so a seed means the same weights everywhere.</summary>

@@ -23,8 +23,8 @@ build: setup
 test: build
 	@rm -rf $(RESULTS)
 	@$(DOTNET) test ClusterLlm.sln -c $(CONFIGURATION) --no-build -v quiet -nologo \
-		--logger "trx" --logger "console;verbosity=minimal" --results-directory $(RESULTS); \
-	status=$$?; .ci/test-summary $(RESULTS) && exit $$status
+		--results-directory $(RESULTS); \
+	status=$$?; .ci/test-summary $(RESULTS) tests/*.Tests/*.Tests.csproj && exit $$status
 
 demo: build
 	@echo "make demo: the end-to-end demo is not built yet (issue 10)."; exit 1

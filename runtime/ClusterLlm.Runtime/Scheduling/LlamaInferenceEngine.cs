@@ -533,6 +533,8 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
             var result = context.Decode(batch, offset, count);
             if (result == 0)
             {
+                // Before sampling publishes tokens, so no client sees output that the KV gauge does not yet count.
+                PublishKvUsage();
                 Sample(offset, count);
                 offset += count;
                 view = context.BatchSize;

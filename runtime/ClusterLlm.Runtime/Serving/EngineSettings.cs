@@ -1,3 +1,4 @@
+using ClusterLlm.Gguf.Memory;
 using ClusterLlm.LlamaCpp;
 using ClusterLlm.Runtime.Scheduling;
 

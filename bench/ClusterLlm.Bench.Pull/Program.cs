@@ -61,7 +61,7 @@ await app.StartAsync();
 var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single() + "/bench.gguf";
 
 var cpu = new Dictionary<string, List<double>>();
-double Run(string file, string arguments, string output, string? label = null)
+double Run(string file, string[] arguments, string output, string? label = null)
 {
     if (Directory.Exists(output))
     {
@@ -72,12 +72,7 @@ double Run(string file, string arguments, string output, string? label = null)
     var start = Stopwatch.GetTimestamp();
     var timeFile = Path.Combine(work, "cpu-time");
     var startInfo = new ProcessStartInfo("/usr/bin/time") { RedirectStandardError = true, RedirectStandardOutput = true };
-    foreach (var arg in new[] { "-f", "%U %S", "-o", timeFile, file })
-    {
-        startInfo.ArgumentList.Add(arg);
-    }
-
-    foreach (var arg in SplitArguments(arguments))
+    foreach (var arg in new[] { "-f", "%U %S", "-o", timeFile, file }.Concat(arguments))
     {
         startInfo.ArgumentList.Add(arg);
     }
@@ -88,13 +83,13 @@ double Run(string file, string arguments, string output, string? label = null)
     if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
     {
         process.Kill(entireProcessTree: true);
-        throw new TimeoutException($"{file} {arguments} did not finish in 5 minutes");
+        throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish in 5 minutes");
     }
 
     var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
     if (process.ExitCode != 0)
     {
-        throw new InvalidOperationException($"{file} {arguments} exited {process.ExitCode}: {stderr.Result}{stdout.Result}");
+        throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited {process.ExitCode}: {stderr.Result}{stdout.Result}");
     }
 
     if (label is not null)
@@ -107,37 +102,6 @@ double Run(string file, string arguments, string output, string? label = null)
     return seconds;
 }
 
-// Splits on spaces outside double quotes, as the shell would for these simple command lines.
-static IEnumerable<string> SplitArguments(string arguments)
-{
-    var current = new StringBuilder();
-    var quoted = false;
-    foreach (var c in arguments)
-    {
-        if (c == '"')
-        {
-            quoted = !quoted;
-        }
-        else if (c == ' ' && !quoted)
-        {
-            if (current.Length > 0)
-            {
-                yield return current.ToString();
-                current.Clear();
-            }
-        }
-        else
-        {
-            current.Append(c);
-        }
-    }
-
-    if (current.Length > 0)
-    {
-        yield return current.ToString();
-    }
-}
-
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "unknown";
 var loadBefore = LoadAverage();
 var curlDir = Path.Combine(work, "curl");
@@ -148,13 +112,13 @@ var curlSha = new List<double>();
 var curlSync = new List<double>();
 var curlSyncDir = Path.Combine(work, "curl-sync");
 var pull = new List<double>();
-Run("curl", $"-sS --fail -o {curlDir}/warm.gguf {url}", curlDir);
+Run("curl", ["-sS", "--fail", "-o", $"{curlDir}/warm.gguf", url], curlDir);
 for (var round = 0; round < rounds; round++)
 {
-    curl.Add(Run("curl", $"-sS --fail -o {curlDir}/bench.gguf {url}", curlDir, "curl -o"));
-    curlSync.Add(Run("sh", $"-c \"curl -sS --fail -o {curlSyncDir}/bench.gguf {url} && sync {curlSyncDir}/bench.gguf\"", curlSyncDir, "curl -o && sync FILE"));
-    curlSha.Add(Run("sh", $"-c \"curl -sS --fail {url} | tee {curlShaDir}/bench.gguf | sha256sum > {curlShaDir}/sum\"", curlShaDir, "curl \\| tee \\| sha256sum"));
-    pull.Add(Run(runtime, $"pull --source {url} --dest {pullDir} --sha256 {sha256} --log-format json", pullDir, "clusterllm-runtime pull"));
+    curl.Add(Run("curl", ["-sS", "--fail", "-o", $"{curlDir}/bench.gguf", url], curlDir, "curl -o"));
+    curlSync.Add(Run("sh", ["-c", $"curl -sS --fail -o {curlSyncDir}/bench.gguf {url} && sync {curlSyncDir}/bench.gguf"], curlSyncDir, "curl -o && sync FILE"));
+    curlSha.Add(Run("sh", ["-c", $"curl -sS --fail {url} | tee {curlShaDir}/bench.gguf | sha256sum > {curlShaDir}/sum"], curlShaDir, "curl \\| tee \\| sha256sum"));
+    pull.Add(Run(runtime, ["pull", "--source", url, "--dest", pullDir, "--sha256", sha256, "--log-format", "json"], pullDir, "clusterllm-runtime pull"));
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round + 1}: curl {curl[^1]:0.00}s, curl+sync {curlSync[^1]:0.00}s, curl|tee|sha256sum {curlSha[^1]:0.00}s, pull {pull[^1]:0.00}s"));
 }
 

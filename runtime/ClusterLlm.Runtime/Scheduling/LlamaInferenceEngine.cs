@@ -390,8 +390,9 @@ internal sealed partial class LlamaInferenceEngine : IInferenceEngine, IDisposab
                 }
                 continue;
             }
+            // The KV gauge is published after each successful decode and whenever the loop goes idle, so a
+            // failed request's freed cells show up within one iteration without a third pass here.
             DecodeAndSample();
-            PublishKvUsage();
         }
     }
 

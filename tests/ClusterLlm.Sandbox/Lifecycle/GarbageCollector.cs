@@ -10,31 +10,22 @@ namespace ClusterLlm.Sandbox.Lifecycle;
 /// (background); an owner marked with <c>foregroundDeletion</c> waits until its dependents are gone;
 /// one marked <c>orphan</c> has its ownerReferences removed from them before it goes.
 /// </summary>
-internal sealed class GarbageCollector : ICommitObserver
+internal sealed class GarbageCollector(ObjectOperations operations, BackgroundWork work) : ICommitObserver
 {
     private static readonly RequestOptions Options = RequestOptions.System("generic-garbage-collector");
-    private readonly ObjectOperations _operations;
-    private readonly BackgroundWork _work;
-
-    public GarbageCollector(ObjectOperations operations, BackgroundWork work)
-    {
-        _operations = operations;
-        _work = work;
-    }
-
     public void OnCommitted(ResourceType type, StoredObject? before, StoredObject? after)
     {
         if (after is null)
         {
             var uid = before!.Uid;
-            _work.Enqueue(ct => CollectDependentsAsync(uid, ct));
+            work.Enqueue(ct => CollectDependentsAsync(uid, ct));
             foreach (var owner in OwnerReferences(before.Object))
             {
-                var ownerType = _operations.Registry.FindKind(owner.ApiVersion, owner.Kind);
+                var ownerType = operations.Registry.FindKind(owner.ApiVersion, owner.Kind);
                 if (ownerType is not null)
                 {
                     var ns = ownerType.Namespaced ? before.Namespace : "";
-                    _work.Enqueue(ct => FinishDependentsAsync(ownerType, ns, owner.Name, ct));
+                    work.Enqueue(ct => FinishDependentsAsync(ownerType, ns, owner.Name, ct));
                 }
             }
 
@@ -43,17 +34,17 @@ internal sealed class GarbageCollector : ICommitObserver
 
         if (after.Metadata?["deletionTimestamp"] is not null && HasFinalizer(after.Object, Finalizers.Foreground, Finalizers.Orphan))
         {
-            _work.Enqueue(ct => FinishDependentsAsync(type, after.Namespace, after.Name, ct));
+            work.Enqueue(ct => FinishDependentsAsync(type, after.Namespace, after.Name, ct));
         }
     }
 
     /// <summary>Deletes the dependents of a deleted owner that no longer have any live owner.</summary>
     private async Task CollectDependentsAsync(string ownerUid, CancellationToken cancellationToken)
     {
-        foreach (var key in _operations.Store.Dependents(ownerUid))
+        foreach (var key in operations.Store.Dependents(ownerUid))
         {
-            var type = _operations.Registry.FindStorage(key.Resource);
-            var dependent = type is null ? null : _operations.Store.Get(key.Resource, key.Namespace, key.Name);
+            var type = operations.Registry.FindStorage(key.Resource);
+            var dependent = type is null ? null : operations.Store.Get(key.Resource, key.Namespace, key.Name);
             if (type is null || dependent is null || dependent.Metadata?["deletionTimestamp"] is not null)
             {
                 continue;
@@ -69,13 +60,13 @@ internal sealed class GarbageCollector : ICommitObserver
     /// <summary>Moves an owner in foreground or orphan deletion one step: delete or release dependents, then lift the finalizer.</summary>
     private async Task FinishDependentsAsync(ResourceType type, string ns, string name, CancellationToken cancellationToken)
     {
-        var owner = _operations.Store.Get(type.GroupResource, ns, name);
+        var owner = operations.Store.Get(type.GroupResource, ns, name);
         if (owner is null || owner.Metadata?["deletionTimestamp"] is null)
         {
             return;
         }
 
-        var dependents = _operations.Store.Dependents(owner.Uid);
+        var dependents = operations.Store.Dependents(owner.Uid);
         if (HasFinalizer(owner.Object, Finalizers.Orphan))
         {
             foreach (var key in dependents)
@@ -95,8 +86,8 @@ internal sealed class GarbageCollector : ICommitObserver
         var remaining = 0;
         foreach (var key in dependents)
         {
-            var dependentType = _operations.Registry.FindStorage(key.Resource);
-            var dependent = dependentType is null ? null : _operations.Store.Get(key.Resource, key.Namespace, key.Name);
+            var dependentType = operations.Registry.FindStorage(key.Resource);
+            var dependent = dependentType is null ? null : operations.Store.Get(key.Resource, key.Namespace, key.Name);
             if (dependentType is null || dependent is null)
             {
                 continue;
@@ -109,7 +100,7 @@ internal sealed class GarbageCollector : ICommitObserver
             }
         }
 
-        if (remaining == 0 || _operations.Store.Dependents(owner.Uid).Count == 0)
+        if (remaining == 0 || operations.Store.Dependents(owner.Uid).Count == 0)
         {
             await RemoveFinalizerAsync(type, owner, Finalizers.Foreground, cancellationToken).ConfigureAwait(false);
         }
@@ -117,8 +108,8 @@ internal sealed class GarbageCollector : ICommitObserver
 
     private async Task ReleaseAsync(ObjectKey key, string ownerUid, CancellationToken cancellationToken)
     {
-        var type = _operations.Registry.FindStorage(key.Resource);
-        var dependent = type is null ? null : _operations.Store.Get(key.Resource, key.Namespace, key.Name);
+        var type = operations.Registry.FindStorage(key.Resource);
+        var dependent = type is null ? null : operations.Store.Get(key.Resource, key.Namespace, key.Name);
         if (type is null || dependent is null)
         {
             return;
@@ -131,7 +122,7 @@ internal sealed class GarbageCollector : ICommitObserver
                 ["ownerReferences"] = new JsonArray(OwnerReferenceNodes(dependent.Object).Where(o => o["uid"]?.GetValue<string>() != ownerUid).Select(o => o.DeepClone()).ToArray()),
             },
         };
-        await _operations.PatchAsync(type, key.Namespace, key.Name, null, "application/merge-patch+json", System.Text.Encoding.UTF8.GetBytes(patch.ToJsonString()), Options, cancellationToken).ConfigureAwait(false);
+        await operations.PatchAsync(type, key.Namespace, key.Name, null, "application/merge-patch+json", System.Text.Encoding.UTF8.GetBytes(patch.ToJsonString()), Options, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RemoveFinalizerAsync(ResourceType type, StoredObject owner, string finalizer, CancellationToken cancellationToken)
@@ -141,7 +132,7 @@ internal sealed class GarbageCollector : ICommitObserver
         ObjectMeta.Of(obj)["finalizers"] = new JsonArray(finalizers.Where(f => f?.GetValue<string>() != finalizer).Select(f => f?.DeepClone()).ToArray());
         try
         {
-            await _operations.UpdateAsync(type, owner.Namespace, owner.Name, null, obj, Options, cancellationToken).ConfigureAwait(false);
+            await operations.UpdateAsync(type, owner.Namespace, owner.Name, null, obj, Options, cancellationToken).ConfigureAwait(false);
         }
         catch (ApiException e) when (e.Code is 404 or 409)
         {
@@ -153,7 +144,7 @@ internal sealed class GarbageCollector : ICommitObserver
     {
         try
         {
-            await _operations.DeleteAsync(type, obj.Namespace, obj.Name, new DeleteOptions(propagation, obj.Uid), Options, cancellationToken).ConfigureAwait(false);
+            await operations.DeleteAsync(type, obj.Namespace, obj.Name, new DeleteOptions(propagation, obj.Uid), Options, cancellationToken).ConfigureAwait(false);
         }
         catch (ApiException e) when (e.Code is 404 or 409)
         {
@@ -163,14 +154,14 @@ internal sealed class GarbageCollector : ICommitObserver
 
     private bool OwnerExists(OwnerReference owner, string dependentNamespace)
     {
-        var type = _operations.Registry.FindKind(owner.ApiVersion, owner.Kind);
+        var type = operations.Registry.FindKind(owner.ApiVersion, owner.Kind);
         if (type is null)
         {
             // An owner of an unknown kind is treated as absent, as the real collector does once discovery lacks it.
             return false;
         }
 
-        return _operations.Store.Get(type.GroupResource, type.Namespaced ? dependentNamespace : "", owner.Name)?.Uid == owner.Uid;
+        return operations.Store.Get(type.GroupResource, type.Namespaced ? dependentNamespace : "", owner.Name)?.Uid == owner.Uid;
     }
 
     private static bool HasFinalizer(JsonObject obj, params string[] names) =>

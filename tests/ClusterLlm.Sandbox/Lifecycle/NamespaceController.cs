@@ -8,36 +8,27 @@ namespace ClusterLlm.Sandbox.Lifecycle;
 /// Deleting a namespace deletes everything in it. Unlike the real namespace controller, the
 /// namespace object goes at once (no Terminating phase) and its contents follow in the background.
 /// </summary>
-internal sealed class NamespaceController : ICommitObserver
+internal sealed class NamespaceController(ObjectOperations operations, BackgroundWork work) : ICommitObserver
 {
     private static readonly RequestOptions Options = RequestOptions.System("namespace-controller");
-    private readonly ObjectOperations _operations;
-    private readonly BackgroundWork _work;
-
-    public NamespaceController(ObjectOperations operations, BackgroundWork work)
-    {
-        _operations = operations;
-        _work = work;
-    }
-
     public void OnCommitted(ResourceType type, StoredObject? before, StoredObject? after)
     {
         if (after is null && before is not null && type.Group == "" && type.Resource == "namespaces")
         {
             var ns = before.Name;
-            _work.Enqueue(ct => DeleteContentsAsync(ns, ct));
+            work.Enqueue(ct => DeleteContentsAsync(ns, ct));
         }
     }
 
     private async Task DeleteContentsAsync(string ns, CancellationToken cancellationToken)
     {
-        foreach (var type in _operations.Registry.All.Where(t => t.Namespaced && t.Version == t.StorageVersion))
+        foreach (var type in operations.Registry.All.Where(t => t.Namespaced && t.Version == t.StorageVersion))
         {
-            foreach (var obj in _operations.Store.List(type.GroupResource, ns, _ => true, 0, null).Items)
+            foreach (var obj in operations.Store.List(type.GroupResource, ns, _ => true, 0, null).Items)
             {
                 try
                 {
-                    await _operations.DeleteAsync(type, ns, obj.Name, new DeleteOptions(), Options, cancellationToken).ConfigureAwait(false);
+                    await operations.DeleteAsync(type, ns, obj.Name, new DeleteOptions(), Options, cancellationToken).ConfigureAwait(false);
                 }
                 catch (ApiException e) when (e.Code is 404 or 409)
                 {

@@ -115,11 +115,7 @@ internal sealed class ObjectStore
                 throw ApiException.AlreadyExists(type.Resource, type.Group, name);
             }
 
-            var stored = Commit(metadata, obj);
-            table.Put(stored);
-            IndexOwners(type.GroupResource, null, stored);
-            table.Publish(new WatchEvent(WatchEventType.Added, stored, stored.ResourceVersion));
-            return stored;
+            return Record(type.GroupResource, table, null, obj, WatchEventType.Added);
         }
     }
 
@@ -132,17 +128,8 @@ internal sealed class ObjectStore
         lock (_gate)
         {
             var table = Table(type.GroupResource);
-            var current = table.Get(ns, name) ?? throw ApiException.NotFound(type.Resource, type.Group, name);
-            if (current.ResourceVersion != expectedResourceVersion)
-            {
-                throw ApiException.StaleResourceVersion(type.Resource, type.Group, name);
-            }
-
-            var stored = Commit(metadata, obj);
-            table.Put(stored);
-            IndexOwners(type.GroupResource, current, stored);
-            table.Publish(new WatchEvent(WatchEventType.Modified, stored, stored.ResourceVersion));
-            return stored;
+            var current = Current(type, table, ns, name, expectedResourceVersion);
+            return Record(type.GroupResource, table, current, obj, WatchEventType.Modified);
         }
     }
 
@@ -152,18 +139,8 @@ internal sealed class ObjectStore
         lock (_gate)
         {
             var table = Table(type.GroupResource);
-            var current = table.Get(ns, name) ?? throw ApiException.NotFound(type.Resource, type.Group, name);
-            if (current.ResourceVersion != expectedResourceVersion)
-            {
-                throw ApiException.StaleResourceVersion(type.Resource, type.Group, name);
-            }
-
-            var obj = finalState ?? current.Clone();
-            var deleted = Commit((JsonObject)obj["metadata"]!, obj);
-            table.Remove(ns, name);
-            IndexOwners(type.GroupResource, current, null);
-            table.Publish(new WatchEvent(WatchEventType.Deleted, deleted, deleted.ResourceVersion));
-            return deleted;
+            var current = Current(type, table, ns, name, expectedResourceVersion);
+            return Record(type.GroupResource, table, current, finalState ?? current.Clone(), WatchEventType.Deleted);
         }
     }
 
@@ -236,6 +213,32 @@ internal sealed class ObjectStore
                 _dependents.Clear();
             }
         }
+    }
+
+    private static StoredObject Current(ResourceType type, ResourceTable table, string ns, string name, long expectedResourceVersion)
+    {
+        var current = table.Get(ns, name) ?? throw ApiException.NotFound(type.Resource, type.Group, name);
+        return current.ResourceVersion == expectedResourceVersion
+            ? current
+            : throw ApiException.StaleResourceVersion(type.Resource, type.Group, name);
+    }
+
+    /// <summary>Stamps the next resourceVersion on <paramref name="obj"/>, stores or removes it, keeps the owner index, and tells the watchers.</summary>
+    private StoredObject Record(GroupResource resource, ResourceTable table, StoredObject? before, JsonObject obj, WatchEventType kind)
+    {
+        var stored = Commit((JsonObject)obj["metadata"]!, obj);
+        if (kind == WatchEventType.Deleted)
+        {
+            table.Remove(stored.Namespace, stored.Name);
+        }
+        else
+        {
+            table.Put(stored);
+        }
+
+        IndexOwners(resource, before, kind == WatchEventType.Deleted ? null : stored);
+        table.Publish(new WatchEvent(kind, stored, stored.ResourceVersion));
+        return stored;
     }
 
     private StoredObject Commit(JsonObject metadata, JsonObject obj)
